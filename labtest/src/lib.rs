@@ -1,0 +1,128 @@
+//! labtest: runs a lab's tests the way `go test` does.
+//!
+//! libtest sorts tests by name and runs them in parallel with their output captured; the lab's
+//! timing assumes Go's behaviour instead: tests in file order, one at a time, progress lines
+//! printed as they happen. A test binary built with `harness = false` calls [`tests!`] and gets
+//! that, while keeping libtest's command line (`NAME` filters, `--exact`, `--skip`, `--list`),
+//! so `cargo test -p raft 3A` and `cargo nextest run` work as usual.
+
+use libtest_mimic::{Arguments, Trial};
+use std::any::Any;
+use std::io::Write;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The test now running and when it started.
+static CURRENT: Mutex<Option<(&'static str, Instant)>> = Mutex::new(None);
+
+/// Panic payload of a failure whose message was already printed (see [`fail_now`]).
+pub struct Failed;
+
+/// Declares the test binary's `main` from test functions listed in Go's file order.
+#[macro_export]
+macro_rules! tests {
+    ($($test:ident),* $(,)?) => {
+        fn main() {
+            $crate::run(env!("CARGO_PKG_NAME"), &[$((stringify!($test), $test as fn())),*]);
+        }
+    };
+}
+
+/// The name of the running test, like Go's `t.Name()`.
+pub fn name() -> &'static str {
+    CURRENT
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .map_or("(no test)", |c| c.0)
+}
+
+/// Fails the running test now; the caller has printed why (Go's `t.FailNow()`).
+pub fn fail_now() -> ! {
+    panic::resume_unwind(Box::new(Failed))
+}
+
+/// Fails the whole run from any thread, like Go's `log.Fatalf`: prints the running test's
+/// `--- FAIL` line and `msg`, then exits the process with status 1.
+pub fn fail_process(msg: &str) -> ! {
+    let current = *CURRENT.lock().unwrap_or_else(|p| p.into_inner());
+    let mut out = std::io::stdout().lock();
+    if let Some((name, start)) = current {
+        let _ = writeln!(
+            out,
+            "--- FAIL: {name} ({:.2}s)",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    let _ = writeln!(out, "    {msg}\nFAIL");
+    let _ = out.flush();
+    std::process::exit(1)
+}
+
+fn panic_text(p: &(dyn Any + Send)) -> Option<String> {
+    if p.is::<Failed>() {
+        return None;
+    }
+    let text = p
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()));
+    Some(text.unwrap_or_else(|| "test panicked".to_string()))
+}
+
+/// Runs `tests` (name, function) in the given order, one at a time, with Go's output.
+pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
+    let args = Arguments::from_args();
+    let trials = || tests.iter().map(|(name, _)| Trial::test(*name, || Ok(())));
+    if args.list {
+        libtest_mimic::run(&args, trials().collect()).exit();
+    }
+    let chosen: Vec<_> = tests
+        .iter()
+        .zip(trials())
+        .filter(|(_, trial)| !args.is_filtered_out(trial) && !args.ignored)
+        .map(|(t, _)| *t)
+        .collect();
+    let start = Instant::now();
+    let mut failed = Vec::new();
+    for (name, f) in &chosen {
+        *CURRENT.lock().unwrap_or_else(|p| p.into_inner()) = Some((name, Instant::now()));
+        let t0 = Instant::now();
+        let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+        let secs = t0.elapsed().as_secs_f64();
+        if let Err(p) = outcome {
+            println!("--- FAIL: {name} ({secs:.2}s)");
+            if let Some(text) = panic_text(&*p) {
+                for line in text.lines() {
+                    println!("    {line}");
+                }
+            }
+            failed.push(*name);
+        }
+    }
+    *CURRENT.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    summary(
+        package,
+        chosen.len(),
+        &failed,
+        tests.len() - chosen.len(),
+        start.elapsed(),
+    )
+}
+
+fn summary(package: &str, ran: usize, failed: &[&str], filtered: usize, took: Duration) -> ! {
+    let secs = took.as_secs_f64();
+    let passed = ran - failed.len();
+    let verdict = if failed.is_empty() { "ok" } else { "FAILED" };
+    if failed.is_empty() {
+        println!("PASS\nok  \t{package}\t{secs:.3}s");
+    } else {
+        println!("FAIL\nFAIL\t{package}\t{secs:.3}s");
+    }
+    println!(
+        "\ntest result: {verdict}. {passed} passed; {} failed; 0 ignored; 0 measured; \
+         {filtered} filtered out; finished in {secs:.2}s\n",
+        failed.len()
+    );
+    std::process::exit(if failed.is_empty() { 0 } else { 101 })
+}
