@@ -24,8 +24,16 @@ pub struct Failed;
 macro_rules! tests {
     ($($test:ident),* $(,)?) => {
         fn main() {
-            $crate::run(env!("CARGO_PKG_NAME"), &[$((stringify!($test), $test as fn())),*]);
+            $crate::run(env!("CARGO_PKG_NAME"), $crate::test_list!($($test),*));
         }
+    };
+}
+
+/// The `(name, function)` list [`run`] takes, for a `main` that does more than run tests.
+#[macro_export]
+macro_rules! test_list {
+    ($($test:ident),* $(,)?) => {
+        &[$((stringify!($test), $test as fn())),*]
     };
 }
 

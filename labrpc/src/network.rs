@@ -1,0 +1,319 @@
+//! The simulated network: ends, servers, and what happens to each call on its way.
+
+use crate::service::Server;
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, select};
+use rand::RngExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Largest random delay of an unreliable network, exclusive (Go's `SHORTDELAY`), in ms.
+pub const SHORTDELAY: u64 = 27;
+/// Largest simulated timeout of a call to a dead server with long delays on (`LONGDELAY`), ms.
+pub const LONGDELAY: u64 = 7000;
+
+/// How often a waiting call checks whether its server died, as in Go.
+const DEAD_CHECK: Duration = Duration::from_millis(100);
+
+struct State {
+    reliable: bool,
+    long_delays: bool,
+    long_reordering: bool,
+    /// End name to whether it is enabled (present for every live end).
+    enabled: HashMap<String, bool>,
+    /// Server name to server; `None` after `delete_server`.
+    servers: HashMap<String, Option<Arc<Server>>>,
+    /// End name to the server name it is connected to.
+    connections: HashMap<String, String>,
+    /// Replaced (the old sender dropped) whenever an end or server changes, so that calls
+    /// waiting on a handler look at once whether their server died.
+    change_tx: Sender<()>,
+    change_rx: Receiver<()>,
+}
+
+impl State {
+    fn changed(&mut self) {
+        (self.change_tx, self.change_rx) = bounded(0);
+    }
+}
+
+struct Inner {
+    state: Mutex<State>,
+    count: AtomicI64,
+    bytes: AtomicI64,
+    /// Dropped by `cleanup`, which wakes every sleeper on `done_rx`.
+    done_tx: Mutex<Option<Sender<()>>>,
+    done_rx: Receiver<()>,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn is_done(&self) -> bool {
+        self.done_tx.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+
+    /// Sleeps for `ms` milliseconds, or less if the network is cleaned up; true if it was.
+    fn sleep(&self, ms: u64) -> bool {
+        matches!(
+            self.done_rx.recv_timeout(Duration::from_millis(ms)),
+            Err(RecvTimeoutError::Disconnected)
+        )
+    }
+
+    /// Whether the call's server is gone: its end disabled, or the server deleted or replaced.
+    fn is_dead(&self, end: &str, server_name: &str, server: &Arc<Server>) -> bool {
+        let st = self.lock();
+        let enabled = st.enabled.get(end).copied().unwrap_or(false);
+        let same = matches!(st.servers.get(server_name), Some(Some(s)) if Arc::ptr_eq(s, server));
+        !enabled || !same
+    }
+}
+
+/// A simulated network of client ends and servers, like Go's `labrpc.Network`.
+#[derive(Clone)]
+pub struct Network(Arc<Inner>);
+
+impl Default for Network {
+    fn default() -> Self {
+        Network::new()
+    }
+}
+
+impl Network {
+    /// A reliable network with no ends or servers (Go's `MakeNetwork`).
+    pub fn new() -> Network {
+        let (tx, rx) = bounded(0);
+        let (change_tx, change_rx) = bounded(0);
+        let state = State {
+            reliable: true,
+            long_delays: false,
+            long_reordering: false,
+            enabled: HashMap::new(),
+            servers: HashMap::new(),
+            connections: HashMap::new(),
+            change_tx,
+            change_rx,
+        };
+        Network(Arc::new(Inner {
+            state: Mutex::new(state),
+            count: AtomicI64::new(0),
+            bytes: AtomicI64::new(0),
+            done_tx: Mutex::new(Some(tx)),
+            done_rx: rx,
+        }))
+    }
+
+    /// Shuts the network down: later calls, and calls still waiting out a delay, return false.
+    pub fn cleanup(&self) {
+        self.0.done_tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+
+    /// Sets whether the network is reliable (no drops, no extra delay).
+    pub fn reliable(&self, yes: bool) {
+        self.0.lock().reliable = yes;
+    }
+
+    /// Whether the network is reliable.
+    pub fn is_reliable(&self) -> bool {
+        self.0.lock().reliable
+    }
+
+    /// Sets whether replies may be delayed long enough to reorder them.
+    pub fn long_reordering(&self, yes: bool) {
+        self.0.lock().long_reordering = yes;
+    }
+
+    /// Sets whether a call to a dead server takes up to 7 s (else up to 100 ms) to fail.
+    pub fn long_delays(&self, yes: bool) {
+        self.0.lock().long_delays = yes;
+    }
+
+    /// Whether long delays are on.
+    pub fn is_long_delays(&self) -> bool {
+        self.0.lock().long_delays
+    }
+
+    /// Creates a disabled, unconnected client end; the name must be new.
+    #[track_caller]
+    pub fn make_end(&self, name: &str) -> ClientEnd {
+        let mut st = self.0.lock();
+        if st.enabled.contains_key(name) {
+            panic!("MakeEnd: {name} already exists");
+        }
+        st.enabled.insert(name.to_string(), false);
+        ClientEnd { name: name.to_string(), net: self.0.clone() }
+    }
+
+    /// Removes an end; calls through it then fail as if it were disabled.
+    #[track_caller]
+    pub fn delete_end(&self, name: &str) {
+        let mut st = self.0.lock();
+        if st.enabled.remove(name).is_none() {
+            panic!("MakeEnd: {name} doesn't exists");
+        }
+        st.connections.remove(name);
+        st.changed();
+    }
+
+    /// Adds a server under `name`, replacing any previous one.
+    pub fn add_server(&self, name: &str, server: Server) {
+        let mut st = self.0.lock();
+        st.servers.insert(name.to_string(), Some(Arc::new(server)));
+        st.changed();
+    }
+
+    /// Deletes a server: calls in flight to it and later calls fail.
+    pub fn delete_server(&self, name: &str) {
+        let mut st = self.0.lock();
+        st.servers.insert(name.to_string(), None);
+        st.changed();
+    }
+
+    /// Connects an end to a server name (for the end's lifetime).
+    pub fn connect(&self, end: &str, server: &str) {
+        self.0.lock().connections.insert(end.to_string(), server.to_string());
+    }
+
+    /// Enables or disables an end.
+    pub fn enable(&self, end: &str, enabled: bool) {
+        let mut st = self.0.lock();
+        if let Some(e) = st.enabled.get_mut(end) {
+            *e = enabled;
+            st.changed();
+        }
+    }
+
+    /// RPCs dispatched to the server now registered under `name`.
+    #[track_caller]
+    pub fn get_count(&self, name: &str) -> usize {
+        match self.0.lock().servers.get(name) {
+            Some(Some(s)) => s.get_count(),
+            _ => panic!("labrpc: GetCount of {name}, which is not a live server"),
+        }
+    }
+
+    /// Every call made on this network, including failed and dropped ones.
+    pub fn get_total_count(&self) -> i64 {
+        self.0.count.load(Ordering::SeqCst)
+    }
+
+    /// Bytes of every call's arguments plus every delivered reply.
+    pub fn get_total_bytes(&self) -> i64 {
+        self.0.bytes.load(Ordering::SeqCst)
+    }
+}
+
+/// One peer's end of a connection to a server, like Go's `*labrpc.ClientEnd`.
+#[derive(Clone)]
+pub struct ClientEnd {
+    name: String,
+    net: Arc<Inner>,
+}
+
+impl std::fmt::Debug for ClientEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ClientEnd({})", self.name)
+    }
+}
+
+impl ClientEnd {
+    /// The end's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Sends an RPC and waits for the reply, like Go's `Call`: true if a reply arrived (and
+    /// was decoded into `reply`), false if the server is dead or unreachable or the request
+    /// or reply was lost. Always returns eventually, unless the handler never returns.
+    pub fn call<A: Serialize, R: DeserializeOwned>(
+        &self,
+        svc_meth: &str,
+        args: &A,
+        reply: &mut R,
+    ) -> bool {
+        let args = labgob::encode(args).unwrap_or_else(|e| {
+            crate::fatal(&format!("labrpc: {svc_meth}: cannot encode the arguments: {e}"))
+        });
+        let net = &self.net;
+        if net.is_done() {
+            return false;
+        }
+        net.count.fetch_add(1, Ordering::SeqCst);
+        net.bytes.fetch_add(args.len() as i64, Ordering::SeqCst);
+        let Some(bytes) = self.deliver(svc_meth, args) else {
+            return false;
+        };
+        match labgob::decode(&bytes) {
+            Ok(r) => *reply = r,
+            Err(e) => crate::fatal(&format!(
+                "labrpc: {svc_meth}: the reply does not decode as the caller's reply type: {e}"
+            )),
+        }
+        true
+    }
+
+    /// Carries one request through the network, as Go's `processReq` does; the reply bytes,
+    /// or `None` if the call fails.
+    fn deliver(&self, svc_meth: &str, args: Vec<u8>) -> Option<Vec<u8>> {
+        let net = &self.net;
+        let (enabled, server_name, server, reliable, reordering, long_delays, mut change) = {
+            let st = net.lock();
+            let enabled = st.enabled.get(&self.name).copied().unwrap_or(false);
+            let name = st.connections.get(&self.name).cloned();
+            let server = name.as_ref().and_then(|n| st.servers.get(n).cloned().flatten());
+            let change = st.change_rx.clone();
+            (enabled, name, server, st.reliable, st.long_reordering, st.long_delays, change)
+        };
+        let mut rng = rand::rng();
+        let (Some(server_name), Some(server), true) = (server_name, server, enabled) else {
+            // Simulate no reply and an eventual timeout.
+            let ms = if long_delays { rng.random_range(0..LONGDELAY) } else { rng.random_range(0..100) };
+            net.sleep(ms);
+            return None;
+        };
+        if !reliable {
+            // Short delay, then perhaps drop the request.
+            net.sleep(rng.random_range(0..SHORTDELAY));
+            if rng.random_range(0..1000) < 100 {
+                return None;
+            }
+        }
+        // Run the handler on its own thread, so a dead server can be noticed meanwhile.
+        let (tx, rx) = bounded(1);
+        let (sm, srv) = (svc_meth.to_string(), server.clone());
+        crate::pool::spawn(move || {
+            let _ = tx.send(srv.dispatch(&sm, &args));
+        });
+        let reply = loop {
+            select! {
+                recv(rx) -> r => break r.ok(),
+                recv(change) -> _ => change = net.lock().change_rx.clone(),
+                default(DEAD_CHECK) => {}
+            }
+            if net.is_dead(&self.name, &server_name, &server) {
+                break None;
+            }
+        };
+        // A server that died while its handler ran sends no reply.
+        let reply = reply.filter(|_| !net.is_dead(&self.name, &server_name, &server))?;
+        if !reliable && rng.random_range(0..1000) < 100 {
+            return None; // drop the reply
+        }
+        if reordering && rng.random_range(0..900) < 600 {
+            // Delay the reply so that it may arrive after later ones.
+            let upper = rng.random_range(0..2000u64);
+            let extra = rng.random_range(0..=upper);
+            if net.sleep(200 + extra) {
+                return None;
+            }
+        }
+        net.bytes.fetch_add(reply.len() as i64, Ordering::SeqCst);
+        Some(reply)
+    }
+}
