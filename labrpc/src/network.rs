@@ -55,7 +55,10 @@ impl Inner {
     }
 
     fn is_done(&self) -> bool {
-        self.done_tx.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+        self.done_tx
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
     }
 
     /// Sleeps for `ms` milliseconds, or less if the network is cleaned up; true if it was.
@@ -111,7 +114,11 @@ impl Network {
 
     /// Shuts the network down: later calls, and calls still waiting out a delay, return false.
     pub fn cleanup(&self) {
-        self.0.done_tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.0
+            .done_tx
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
     }
 
     /// Sets whether the network is reliable (no drops, no extra delay).
@@ -147,7 +154,10 @@ impl Network {
             panic!("MakeEnd: {name} already exists");
         }
         st.enabled.insert(name.to_string(), false);
-        ClientEnd { name: name.to_string(), net: self.0.clone() }
+        ClientEnd {
+            name: name.to_string(),
+            net: self.0.clone(),
+        }
     }
 
     /// Removes an end; calls through it then fail as if it were disabled.
@@ -177,7 +187,10 @@ impl Network {
 
     /// Connects an end to a server name (for the end's lifetime).
     pub fn connect(&self, end: &str, server: &str) {
-        self.0.lock().connections.insert(end.to_string(), server.to_string());
+        self.0
+            .lock()
+            .connections
+            .insert(end.to_string(), server.to_string());
     }
 
     /// Enables or disables an end.
@@ -238,7 +251,9 @@ impl ClientEnd {
         reply: &mut R,
     ) -> bool {
         let args = labgob::encode(args).unwrap_or_else(|e| {
-            crate::fatal(&format!("labrpc: {svc_meth}: cannot encode the arguments: {e}"))
+            crate::fatal(&format!(
+                "labrpc: {svc_meth}: cannot encode the arguments: {e}"
+            ))
         });
         let net = &self.net;
         if net.is_done() {
@@ -266,14 +281,28 @@ impl ClientEnd {
             let st = net.lock();
             let enabled = st.enabled.get(&self.name).copied().unwrap_or(false);
             let name = st.connections.get(&self.name).cloned();
-            let server = name.as_ref().and_then(|n| st.servers.get(n).cloned().flatten());
+            let server = name
+                .as_ref()
+                .and_then(|n| st.servers.get(n).cloned().flatten());
             let change = st.change_rx.clone();
-            (enabled, name, server, st.reliable, st.long_reordering, st.long_delays, change)
+            (
+                enabled,
+                name,
+                server,
+                st.reliable,
+                st.long_reordering,
+                st.long_delays,
+                change,
+            )
         };
         let mut rng = rand::rng();
         let (Some(server_name), Some(server), true) = (server_name, server, enabled) else {
             // Simulate no reply and an eventual timeout.
-            let ms = if long_delays { rng.random_range(0..LONGDELAY) } else { rng.random_range(0..100) };
+            let ms = if long_delays {
+                rng.random_range(0..LONGDELAY)
+            } else {
+                rng.random_range(0..100)
+            };
             net.sleep(ms);
             return None;
         };

@@ -26,7 +26,13 @@ impl Service {
 
     /// A service with an explicit name.
     pub fn named<S: Send + Sync + 'static>(name: &str, rcvr: Arc<S>) -> ServiceBuilder<S> {
-        ServiceBuilder { rcvr, svc: Service { name: name.to_string(), methods: BTreeMap::new() } }
+        ServiceBuilder {
+            rcvr,
+            svc: Service {
+                name: name.to_string(),
+                methods: BTreeMap::new(),
+            },
+        }
     }
 
     /// The name RPCs address this service by.

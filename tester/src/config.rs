@@ -1,0 +1,225 @@
+//! Config: one test's network, server groups and clients, its progress lines and limits.
+
+use crate::clnts::{Clnt, Clnts};
+use crate::group::{FstartServer, GRP0, Groups, ServerGrp, Tgid};
+use crossbeam_channel::{Sender, bounded};
+use labrpc::Network;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+/// Go's limit on a whole test, counted from `make_config`.
+pub const TIME_LIMIT: Duration = Duration::from_secs(120);
+
+static LIMIT_MS: AtomicU64 = AtomicU64::new(120_000);
+
+/// Lowers the per-test time limit (never raises it above Go's 120 s); for testing the
+/// tester itself.
+pub fn lower_time_limit(limit: Duration) {
+    LIMIT_MS.fetch_min(limit.as_millis() as u64, Ordering::SeqCst);
+}
+
+fn time_limit() -> Duration {
+    Duration::from_millis(LIMIT_MS.load(Ordering::SeqCst))
+}
+
+/// A test's world, like Go's `tester.Config`.
+pub struct Config {
+    net: Network,
+    groups: Groups,
+    clnts: Clnts,
+    start: Instant,
+    t0: Mutex<Instant>,
+    rpcs0: AtomicI64,
+    ops: AtomicI32,
+    /// Dropping it stops the watchdog that fails a hung test at the time limit.
+    watchdog: Mutex<Option<Sender<()>>>,
+    cleaned: AtomicBool,
+}
+
+impl Config {
+    /// Builds the network and group 0 of `n` servers made by `mks`, starts and connects
+    /// them, then sets the network's reliability (Go's `MakeConfig`).
+    pub fn make_config(n: usize, reliable: bool, mks: FstartServer) -> Arc<Config> {
+        static ONCE: Once = Once::new();
+        ONCE.call_once(|| {
+            if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+                print!("warning: only one CPU, which may conceal locking bugs\n");
+            }
+        });
+        let net = Network::new();
+        let cfg = Arc::new(Config {
+            groups: Groups::new(net.clone()),
+            clnts: Clnts::new(net.clone()),
+            net,
+            start: Instant::now(),
+            t0: Mutex::new(Instant::now()),
+            rpcs0: AtomicI64::new(0),
+            ops: AtomicI32::new(0),
+            watchdog: Mutex::new(Some(start_watchdog())),
+            cleaned: AtomicBool::new(false),
+        });
+        cfg.groups.make_group(GRP0, n, mks);
+        cfg.group(GRP0).start_servers();
+        cfg.net.reliable(reliable);
+        cfg
+    }
+
+    /// Group `gid`.
+    #[track_caller]
+    pub fn group(&self, gid: Tgid) -> Arc<ServerGrp> {
+        self.groups.group(gid)
+    }
+
+    /// Creates group `gid` of `n` servers and starts it.
+    pub fn make_group_start(&self, gid: Tgid, n: usize, mks: FstartServer) {
+        self.groups.make_group(gid, n, mks);
+        self.group(gid).start_servers();
+    }
+
+    /// Shuts group `gid` down and forgets it.
+    pub fn exit_group(&self, gid: Tgid) {
+        self.group(gid).shutdown();
+        self.groups.delete(gid);
+    }
+
+    /// A client that may reach every server.
+    pub fn make_client(&self) -> Arc<Clnt> {
+        self.clnts.make_client()
+    }
+
+    /// A client that may reach only the named servers.
+    pub fn make_client_to(&self, srvs: &[String]) -> Arc<Clnt> {
+        self.clnts.make_client_to(Some(srvs))
+    }
+
+    /// Deletes a client's ends.
+    pub fn delete_client(&self, clnt: &Arc<Clnt>) {
+        self.clnts.delete_client(clnt)
+    }
+
+    /// Sets whether the network is reliable.
+    pub fn set_reliable(&self, reliable: bool) {
+        self.net.reliable(reliable);
+    }
+
+    /// Whether the network is reliable.
+    pub fn is_reliable(&self) -> bool {
+        self.net.is_reliable()
+    }
+
+    /// Sets whether replies may be delayed enough to be reordered.
+    pub fn set_long_reordering(&self, yes: bool) {
+        self.net.long_reordering(yes);
+    }
+
+    /// Sets whether calls to dead servers take up to 7 s to fail.
+    pub fn set_long_delays(&self, yes: bool) {
+        self.net.long_delays(yes);
+    }
+
+    /// Prints the test's opening line and starts its counters (Go's `Begin`).
+    pub fn begin(&self, description: &str) {
+        let net = if self.is_reliable() {
+            "reliable"
+        } else {
+            "unreliable"
+        };
+        println!("{description} ({net} network)...");
+        *self.t0.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        self.rpcs0.store(self.rpc_total(), Ordering::SeqCst);
+        self.ops.store(0, Ordering::SeqCst);
+    }
+
+    /// Checks the time limit and, unless the test failed, prints Go's Passed line.
+    pub fn end(&self) {
+        self.check_timeout();
+        if std::thread::panicking() {
+            return;
+        }
+        let t = self
+            .t0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .elapsed()
+            .as_secs_f64();
+        let npeers = self.group(GRP0).n();
+        let nrpc = self.rpc_total() - self.rpcs0.load(Ordering::SeqCst);
+        let ops = self.ops.load(Ordering::SeqCst);
+        println!("  ... Passed --  time {t:4.1}s #peers {npeers} #RPCs {nrpc:5} #Ops {ops:4}");
+    }
+
+    /// Counts one client operation (Lab 4).
+    pub fn op(&self) {
+        self.ops.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Every RPC made on the network so far.
+    pub fn rpc_total(&self) -> i64 {
+        self.net.get_total_count()
+    }
+
+    /// Every byte sent on the network so far.
+    pub fn bytes_total(&self) -> i64 {
+        self.net.get_total_bytes()
+    }
+
+    /// Kills every server and closes the network; safe to call twice.
+    pub fn cleanup(&self) {
+        if self.cleaned.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        self.clnts.cleanup();
+        self.groups.cleanup();
+        self.net.cleanup();
+        self.watchdog
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        self.check_timeout();
+    }
+
+    /// Fails the test if more than 120 s passed since `make_config`.
+    #[track_caller]
+    pub fn check_timeout(&self) {
+        if !std::thread::panicking() && self.start.elapsed() > time_limit() {
+            self.fatalf(&format!(
+                "test took longer than {} seconds",
+                time_limit().as_secs()
+            ));
+        }
+    }
+
+    /// Prints `Fatal: msg` and where it was raised, then fails the test (Go's `Fatalf`).
+    #[track_caller]
+    pub fn fatalf(&self, msg: &str) -> ! {
+        fatalf(msg)
+    }
+}
+
+/// Prints `Fatal: msg` and the caller's location, then fails the running test.
+#[track_caller]
+pub fn fatalf(msg: &str) -> ! {
+    let at = std::panic::Location::caller();
+    println!("Fatal: {msg}\n        {}:{}", at.file(), at.line());
+    labtest::fail_now()
+}
+
+/// Fails the whole run if the test is still going at the time limit: a hung test would
+/// otherwise hang `cargo test` for ever.
+fn start_watchdog() -> Sender<()> {
+    let (tx, rx) = bounded::<()>(0);
+    let limit = time_limit();
+    std::thread::Builder::new()
+        .name("tester-watchdog".into())
+        .spawn(move || {
+            if rx.recv_timeout(limit).is_err_and(|e| e.is_timeout()) {
+                labtest::fail_process(&format!(
+                    "test took longer than {} seconds (still running: hung?)",
+                    limit.as_secs()
+                ));
+            }
+        })
+        .expect("tester: cannot start the watchdog thread");
+    tx
+}
