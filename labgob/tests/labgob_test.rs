@@ -51,18 +51,17 @@ fn TestGOB() {
         T1string1: String::new(),
     };
     e.encode(&t1).unwrap();
-    let mut t2 = T2::default();
-    t2.T2slice = vec![T1::default(), t1.clone()];
-    t2.T2map.insert(
-        99,
-        Box::new(T1 {
-            T1int0: 1,
-            T1int1: 2,
-            T1string0: "x".into(),
-            T1string1: "y".into(),
-        }),
-    );
-    t2.T2t3 = Some(Any::new(T3 { T3int999: 999 }));
+    let big = T1 {
+        T1int0: 1,
+        T1int1: 2,
+        T1string0: "x".into(),
+        T1string1: "y".into(),
+    };
+    let t2 = T2 {
+        T2slice: vec![T1::default(), t1.clone()],
+        T2map: HashMap::from([(99, Box::new(big))]),
+        T2t3: Some(Any::new(T3 { T3int999: 999 })),
+    };
     e.encode(&t2).unwrap();
     let data = e.into_bytes();
 

@@ -17,15 +17,15 @@ pub struct Service {
 impl Service {
     /// A service named after `S`'s type, as Go names a service after the receiver's type:
     /// a `raft::Raft` answers `"Raft.Method"`.
-    pub fn new<S: Send + Sync + 'static>(rcvr: Arc<S>) -> ServiceBuilder<S> {
+    pub fn builder<S: Send + Sync + 'static>(rcvr: Arc<S>) -> ServiceBuilder<S> {
         let full = std::any::type_name::<S>();
         let base = full.split('<').next().unwrap_or(full);
         let name = base.rsplit("::").next().unwrap_or(base);
-        Service::named(name, rcvr)
+        Service::builder_named(name, rcvr)
     }
 
     /// A service with an explicit name.
-    pub fn named<S: Send + Sync + 'static>(name: &str, rcvr: Arc<S>) -> ServiceBuilder<S> {
+    pub fn builder_named<S: Send + Sync + 'static>(name: &str, rcvr: Arc<S>) -> ServiceBuilder<S> {
         ServiceBuilder {
             rcvr,
             svc: Service {

@@ -23,6 +23,8 @@ struct JunkServer {
     mu: Mutex<(Vec<String>, Vec<i64>)>, // log1, log2
 }
 
+// Handlers take `&A` of an owned, decodable `A`: `&String`, not `&str`.
+#[allow(clippy::ptr_arg)]
 impl JunkServer {
     fn handler1(&self, args: &String, reply: &mut i64) {
         let mut g = self.mu.lock().unwrap();
@@ -56,7 +58,7 @@ impl JunkServer {
 }
 
 fn junk_service(js: &Arc<JunkServer>) -> Service {
-    Service::new(js.clone())
+    Service::builder(js.clone())
         .method("Handler1", JunkServer::handler1)
         .method("Handler2", JunkServer::handler2)
         .method("Handler3", JunkServer::handler3)

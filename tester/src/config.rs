@@ -44,7 +44,7 @@ impl Config {
         static ONCE: Once = Once::new();
         ONCE.call_once(|| {
             if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
-                print!("warning: only one CPU, which may conceal locking bugs\n");
+                println!("warning: only one CPU, which may conceal locking bugs");
             }
         });
         let net = Network::new();

@@ -36,7 +36,7 @@ impl IService for Server {
         self.killed.store(true, Ordering::SeqCst);
     }
     fn rpc_service(self: Arc<Self>) -> Option<Service> {
-        Some(Service::new(self).method("Get", Server::get).build())
+        Some(Service::builder(self).method("Get", Server::get).build())
     }
 }
 

@@ -1,0 +1,46 @@
+//! The applier: hands committed commands (and installed snapshots) to the service, in
+//! index order, without holding the lock while the service takes them.
+
+use crate::raft::Raft;
+use crossbeam_channel::Sender;
+use raftapi::ApplyMsg;
+use std::sync::Arc;
+
+impl Raft {
+    /// Waits for `commit_index` to pass `last_applied` (or for a snapshot from the leader)
+    /// and sends the messages; the only writer of `last_applied`. Exits when killed, which
+    /// drops `apply_ch` and so tells the service.
+    pub(crate) fn applier(self: Arc<Self>, apply_ch: Sender<ApplyMsg>) {
+        let mut st = self.lock();
+        while !self.killed() {
+            let (msgs, upto) = if st.snapshot_pending {
+                st.snapshot_pending = false;
+                if st.log.base_index() <= st.last_applied {
+                    continue; // the service is past it already
+                }
+                let (index, term) = (st.log.base_index(), st.log.base_term());
+                (
+                    vec![ApplyMsg::snapshot(st.snapshot.clone(), term, index)],
+                    index,
+                )
+            } else if st.last_applied < st.commit_index {
+                let upto = st.commit_index;
+                let msgs = (st.last_applied + 1..=upto)
+                    .filter_map(|i| Some(ApplyMsg::command(st.log.entry(i)?.command.clone()?, i)))
+                    .collect();
+                (msgs, upto)
+            } else {
+                st = self.apply_cond.wait(st).unwrap_or_else(|p| p.into_inner());
+                continue;
+            };
+            drop(st);
+            for m in msgs {
+                if apply_ch.send(m).is_err() {
+                    return; // the service is gone
+                }
+            }
+            st = self.lock();
+            st.last_applied = st.last_applied.max(upto);
+        }
+    }
+}

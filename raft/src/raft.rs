@@ -1,0 +1,254 @@
+//! A Raft peer: its state (Figure 2), `make`, the public API and the election ticker.
+//!
+//! One mutex guards all of a peer's state and is held only briefly: never across an RPC or
+//! a send on the apply channel. The threads are the ticker (elections), one replicator per
+//! other peer (AppendEntries and InstallSnapshot, see replication.rs), the applier (see
+//! applier.rs), and a short-lived thread per RPC sent.
+
+use crate::dprintf;
+use crate::log::{Entry, Log};
+use crossbeam_channel::Sender;
+use labgob::Any;
+use labrpc::{ClientEnd, Service};
+use raftapi::ApplyMsg;
+use rand::RngExt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tester::{IService, Persister};
+
+/// Time between a leader's heartbeats: about 9 a second, well inside the lab's "tens".
+pub(crate) const HEARTBEAT: Duration = Duration::from_millis(110);
+
+/// A fresh randomized election timeout, 300–500 ms: several heartbeats long, and spread
+/// enough that one candidate usually wins before another times out.
+pub(crate) fn election_timeout() -> Duration {
+    Duration::from_millis(rand::rng().random_range(300..500))
+}
+
+/// What a peer currently is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Follower,
+    Candidate,
+    Leader,
+}
+
+/// Everything the peer's mutex guards.
+pub(crate) struct State {
+    // Persistent state (Figure 2), saved before answering any RPC that changed it.
+    pub(crate) current_term: i64,
+    pub(crate) voted_for: Option<usize>,
+    pub(crate) log: Log,
+    /// The service's latest snapshot, covering the log through `log.base_index()` (3D).
+    pub(crate) snapshot: Vec<u8>,
+
+    // Volatile state on all servers.
+    pub(crate) commit_index: i64,
+    pub(crate) last_applied: i64,
+    pub(crate) role: Role,
+    /// When this follower or candidate starts the next election.
+    pub(crate) election_deadline: Instant,
+    /// A snapshot from the leader that the applier has yet to hand to the service.
+    pub(crate) snapshot_pending: bool,
+
+    // Volatile state on leaders, reinitialised after each election.
+    pub(crate) next_index: Vec<i64>,
+    pub(crate) match_index: Vec<i64>,
+    /// When the last AppendEntries or InstallSnapshot went to each peer, and whether its
+    /// reply is still awaited: a new one goes out while one is in flight only once a
+    /// heartbeat interval has passed.
+    pub(crate) last_sent: Vec<Instant>,
+    pub(crate) in_flight: Vec<bool>,
+    /// Each peer has something to hear (new entries, a new commit index) before its next
+    /// heartbeat is due.
+    pub(crate) send_now: Vec<bool>,
+}
+
+/// A Raft peer. The RPC service name is the type name, so RPCs are `"Raft.<Method>"`.
+pub struct Raft {
+    pub(crate) mu: Mutex<State>,
+    /// Wakes the applier when there is something to apply.
+    pub(crate) apply_cond: Condvar,
+    /// Wakes the replicator for each peer when it has something to send.
+    pub(crate) repl_cond: Vec<Condvar>,
+    pub(crate) peers: Vec<ClientEnd>,
+    pub(crate) persister: Arc<Persister>,
+    pub(crate) me: usize,
+    dead: AtomicBool,
+}
+
+/// Creates a peer. `peers[me]` is this peer's own end; the persister holds what a previous
+/// instance saved; committed commands go to `apply_ch` in index order. Returns at once,
+/// with the peer's threads running.
+pub fn make(
+    peers: Vec<ClientEnd>,
+    me: usize,
+    persister: Arc<Persister>,
+    apply_ch: Sender<ApplyMsg>,
+) -> Arc<Raft> {
+    let n = peers.len();
+    let now = Instant::now();
+    let state = State {
+        current_term: 0,
+        voted_for: None,
+        log: Log::default(),
+        snapshot: Vec::new(),
+        commit_index: 0,
+        last_applied: 0,
+        role: Role::Follower,
+        election_deadline: now + election_timeout(),
+        snapshot_pending: false,
+        next_index: vec![1; n],
+        match_index: vec![0; n],
+        last_sent: vec![now; n],
+        in_flight: vec![false; n],
+        send_now: vec![false; n],
+    };
+    let rf = Arc::new(Raft {
+        mu: Mutex::new(state),
+        apply_cond: Condvar::new(),
+        repl_cond: (0..n).map(|_| Condvar::new()).collect(),
+        peers,
+        persister,
+        me,
+        dead: AtomicBool::new(false),
+    });
+    rf.read_persist();
+
+    spawn(&rf, "ticker", |rf| rf.ticker());
+    spawn(&rf, "applier", move |rf| rf.applier(apply_ch));
+    for peer in (0..n).filter(|&p| p != me) {
+        spawn(&rf, "replicator", move |rf| rf.replicator(peer));
+    }
+    rf
+}
+
+/// Starts one of the peer's threads, named after the peer.
+pub(crate) fn spawn(rf: &Arc<Raft>, what: &str, f: impl FnOnce(Arc<Raft>) + Send + 'static) {
+    let rf = rf.clone();
+    std::thread::Builder::new()
+        .name(format!("raft-{}-{what}", rf.me))
+        .spawn(move || f(rf))
+        .expect("raft: cannot start a thread");
+}
+
+impl Raft {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.mu.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether `kill` was called.
+    pub fn killed(&self) -> bool {
+        self.dead.load(Ordering::SeqCst)
+    }
+
+    /// The current term and whether this peer believes it is the leader.
+    pub fn get_state(&self) -> (i64, bool) {
+        let st = self.lock();
+        (st.current_term, st.role == Role::Leader)
+    }
+
+    /// Appends `command` to the log if this peer is the leader and starts replicating it;
+    /// returns (its index, the term, whether this peer is the leader) at once.
+    pub fn start(&self, command: Any) -> (i64, i64, bool) {
+        let mut st = self.lock();
+        if st.role != Role::Leader || self.killed() {
+            return (-1, st.current_term, false);
+        }
+        let term = st.current_term;
+        let index = st.log.push(Entry {
+            term,
+            command: Some(command),
+        });
+        st.match_index[self.me] = index;
+        self.persist(&st);
+        dprintf!("LOG1", self.me, "T{term} start at I{index}");
+        self.send_now_to_all(&mut st);
+        (index, term, true)
+    }
+
+    /// Stops the peer: every thread of it exits soon, and it answers no more as leader.
+    pub fn kill(&self) {
+        self.dead.store(true, Ordering::SeqCst);
+        // Taking the lock orders this after any thread's check of `killed()` and before
+        // its wait, so no wake-up is lost.
+        drop(self.lock());
+        self.apply_cond.notify_all();
+        self.wake_replicators();
+    }
+
+    /// Has every replicator send what its peer lacks without waiting for the heartbeat.
+    pub(crate) fn send_now_to_all(&self, st: &mut State) {
+        st.send_now.fill(true);
+        self.wake_replicators();
+    }
+
+    pub(crate) fn wake_replicators(&self) {
+        for c in &self.repl_cond {
+            c.notify_all();
+        }
+    }
+
+    /// Adopts a newer term seen in an RPC, as a follower that has not voted in it.
+    pub(crate) fn become_follower(&self, st: &mut State, term: i64) {
+        if term > st.current_term {
+            dprintf!("TERM", self.me, "T{} -> T{term}, follower", st.current_term);
+            st.current_term = term;
+            st.voted_for = None;
+            self.persist(st);
+        }
+        st.role = Role::Follower;
+    }
+
+    /// Starts an election whenever the deadline passes without word from a leader.
+    fn ticker(self: Arc<Self>) {
+        while !self.killed() {
+            let wait = {
+                let mut st = self.lock();
+                let now = Instant::now();
+                if st.role == Role::Leader {
+                    st.election_deadline = now + election_timeout();
+                } else if now >= st.election_deadline {
+                    self.start_election(&mut st);
+                }
+                st.election_deadline.saturating_duration_since(now)
+            };
+            std::thread::sleep(wait.max(Duration::from_millis(5)));
+        }
+    }
+}
+
+impl raftapi::Raft for Raft {
+    fn start(&self, command: Any) -> (i64, i64, bool) {
+        Raft::start(self, command)
+    }
+    fn get_state(&self) -> (i64, bool) {
+        Raft::get_state(self)
+    }
+    fn snapshot(&self, index: i64, snapshot: Vec<u8>) {
+        Raft::snapshot(self, index, snapshot)
+    }
+    fn persist_bytes(&self) -> usize {
+        let _st = self.lock();
+        self.persister.raft_state_size()
+    }
+    fn kill(&self) {
+        Raft::kill(self)
+    }
+}
+
+impl IService for Raft {
+    fn kill(&self) {
+        Raft::kill(self)
+    }
+    fn rpc_service(self: Arc<Self>) -> Option<Service> {
+        Some(
+            Service::builder(self)
+                .method("RequestVote", Raft::request_vote)
+                .method("AppendEntries", Raft::append_entries)
+                .method("InstallSnapshot", Raft::install_snapshot)
+                .build(),
+        )
+    }
+}
