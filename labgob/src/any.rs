@@ -14,10 +14,7 @@ use std::fmt;
 use std::sync::{Arc, LazyLock, RwLock};
 
 /// What a command type needs: encodable, comparable like Go's `==`, printable, shareable.
-pub trait Value:
-    Serialize + DeserializeOwned + PartialEq + fmt::Debug + Send + Sync + 'static
-{
-}
+pub trait Value: Serialize + DeserializeOwned + PartialEq + fmt::Debug + Send + Sync + 'static {}
 impl<T: Serialize + DeserializeOwned + PartialEq + fmt::Debug + Send + Sync + 'static> Value for T {}
 
 /// Object-safe face of a `Value`.
@@ -149,11 +146,7 @@ fn add<T: Value>(r: &mut Registry, name: &str) {
     r.by_type.entry(id).or_insert_with(|| name.to_string());
     r.by_name.insert(
         name.to_string(),
-        Entry {
-            type_id: id,
-            type_name: std::any::type_name::<T>(),
-            decode: decode_as::<T>,
-        },
+        Entry { type_id: id, type_name: std::any::type_name::<T>(), decode: decode_as::<T> },
     );
 }
 
@@ -174,22 +167,12 @@ fn name_of(v: &dyn Dyn) -> Result<String> {
     if let Some(err) = r.conflicts.get(&v.type_id_dyn()) {
         return Err(err.clone());
     }
-    r.by_type
-        .get(&v.type_id_dyn())
-        .cloned()
-        .ok_or(Error::Unregistered {
-            type_name: v.type_name(),
-        })
+    r.by_type.get(&v.type_id_dyn()).cloned().ok_or(Error::Unregistered { type_name: v.type_name() })
 }
 
 fn decoder_for(name: &str) -> Result<DecodeFn> {
     let r = REGISTRY.read().unwrap_or_else(|p| p.into_inner());
-    r.by_name
-        .get(name)
-        .map(|e| e.decode)
-        .ok_or_else(|| Error::UnknownName {
-            name: name.to_string(),
-        })
+    r.by_name.get(name).map(|e| e.decode).ok_or_else(|| Error::UnknownName { name: name.to_string() })
 }
 
 /// Bytes that serialize through `serialize_bytes` (one length, then the raw bytes).
@@ -241,16 +224,10 @@ impl<'de> Deserialize<'de> for Any {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a registered name and its value")
             }
-            fn visit_seq<A: SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<Any, A::Error> {
-                let name: String = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let bytes: ByteBuf = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Any, A::Error> {
+                let name: String = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let bytes: ByteBuf =
+                    seq.next_element()?.ok_or_else(|| de::Error::invalid_length(1, &self))?;
                 decoder_for(&name)
                     .and_then(|decode| decode(&bytes.0))
                     .map_err(|e| de::Error::custom(stash(e)))

@@ -81,20 +81,12 @@ impl fmt::Display for Error {
                  registered in this program; register it with labgob::register or \
                  labgob::register_name before decoding"
             ),
-            Error::NameConflict {
-                name,
-                first,
-                second,
-            } => write!(
+            Error::NameConflict { name, first, second } => write!(
                 f,
                 "labgob error: name \"{name}\" is registered for both {first} and {second}; \
                  give one of them another name with labgob::register_name"
             ),
-            Error::TypeMismatch {
-                position,
-                expected,
-                found,
-            } => write!(
+            Error::TypeMismatch { position, expected, found } => write!(
                 f,
                 "labgob error: value #{position} was written as {found} but is being read as \
                  {expected}; decode values in the same order and with the same types as they \
@@ -106,11 +98,7 @@ impl fmt::Display for Error {
                  there (fewer values were encoded than are being decoded, or the bytes \
                  were cut short)"
             ),
-            Error::Corrupt {
-                position,
-                expected,
-                detail,
-            } => write!(
+            Error::Corrupt { position, expected, detail } => write!(
                 f,
                 "labgob error: value #{position} is not a valid {expected} ({detail}); \
                  the bytes are corrupted or were not written by labgob"

@@ -32,9 +32,7 @@ use std::sync::{LazyLock, RwLock};
 pub type Result<T> = std::result::Result<T, Error>;
 
 fn options() -> impl Options {
-    bincode::DefaultOptions::new()
-        .with_varint_encoding()
-        .allow_trailing_bytes()
+    bincode::DefaultOptions::new().with_varint_encoding().allow_trailing_bytes()
 }
 
 thread_local! {
@@ -60,22 +58,14 @@ fn take_stash() -> Option<Error> {
 /// The type name with serde-transparent wrappers removed, so `&str` matches `String`, `&[T]`
 /// matches `Vec<T>` and `Box<T>` matches `T`: they encode the same.
 fn canonical(name: &str) -> String {
-    let s = name
-        .replace("&mut ", "")
-        .replace('&', "")
-        .replace("alloc::string::String", "str");
+    let s = name.replace("&mut ", "").replace('&', "").replace("alloc::string::String", "str");
     let mut out = String::with_capacity(s.len());
     let mut closers = Vec::new();
     let mut rest = s.as_str();
     while let Some(c) = rest.chars().next() {
-        let opener = [
-            "alloc::vec::Vec<",
-            "alloc::boxed::Box<",
-            "alloc::sync::Arc<",
-            "alloc::rc::Rc<",
-        ]
-        .into_iter()
-        .find(|p| rest.starts_with(*p));
+        let opener = ["alloc::vec::Vec<", "alloc::boxed::Box<", "alloc::sync::Arc<", "alloc::rc::Rc<"]
+            .into_iter()
+            .find(|p| rest.starts_with(*p));
         if let Some(p) = opener {
             let is_vec = p.starts_with("alloc::vec");
             out.push_str(if is_vec { "[" } else { "" });
@@ -106,24 +96,14 @@ fn tag_of<T: ?Sized>() -> u32 {
     }
     let canon = canonical(name);
     // FNV-1a: small, stable across runs and builds.
-    let tag = canon.bytes().fold(0x811c_9dc5u32, |h, b| {
-        (h ^ b as u32).wrapping_mul(0x0100_0193)
-    });
+    let tag = canon.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
     TAGS.with(|m| m.borrow_mut().insert(key, tag));
-    TAG_NAMES
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .entry(tag)
-        .or_insert(canon);
+    TAG_NAMES.write().unwrap_or_else(|p| p.into_inner()).entry(tag).or_insert(canon);
     tag
 }
 
 fn tag_name(tag: u32) -> String {
-    match TAG_NAMES
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&tag)
-    {
+    match TAG_NAMES.read().unwrap_or_else(|p| p.into_inner()).get(&tag) {
         Some(n) => n.clone(),
         None => format!("a type this program never encoded (tag {tag:08x}; not labgob data?)"),
     }
@@ -132,26 +112,17 @@ fn tag_name(tag: u32) -> String {
 /// Encodes a value without a type tag (used inside `Any`).
 fn encode_bare<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>> {
     options().serialize(v).map_err(|e| {
-        take_stash().unwrap_or(Error::Encode {
-            type_name: std::any::type_name::<T>(),
-            detail: e.to_string(),
-        })
+        take_stash().unwrap_or(Error::Encode { type_name: std::any::type_name::<T>(), detail: e.to_string() })
     })
 }
 
 /// Decodes an untagged value that must fill `bytes` exactly (used inside `Any`).
 fn decode_bare<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    let mut d = Decoder {
-        data: bytes,
-        position: 0,
-    };
+    let mut d = Decoder { data: bytes, position: 0 };
     let v = d.read_value::<T>()?;
     match d.data.len() {
         0 => Ok(v),
-        left => Err(Error::TrailingBytes {
-            expected: std::any::type_name::<T>(),
-            left,
-        }),
+        left => Err(Error::TrailingBytes { expected: std::any::type_name::<T>(), left }),
     }
 }
 
@@ -173,10 +144,8 @@ impl Encoder {
         self.buf.extend_from_slice(&tag_of::<T>().to_le_bytes());
         options().serialize_into(&mut self.buf, v).map_err(|e| {
             self.buf.truncate(len);
-            take_stash().unwrap_or(Error::Encode {
-                type_name: std::any::type_name::<T>(),
-                detail: e.to_string(),
-            })
+            take_stash()
+                .unwrap_or(Error::Encode { type_name: std::any::type_name::<T>(), detail: e.to_string() })
         })
     }
 
@@ -218,19 +187,11 @@ impl<'a> Decoder<'a> {
         }
         let Some((tag, rest)) = self.data.split_first_chunk::<4>() else {
             let detail = "fewer than 4 bytes where a type tag belongs".to_string();
-            return Err(Error::Corrupt {
-                position,
-                expected,
-                detail,
-            });
+            return Err(Error::Corrupt { position, expected, detail });
         };
         let tag = u32::from_le_bytes(*tag);
         if tag != tag_of::<T>() {
-            return Err(Error::TypeMismatch {
-                position,
-                expected,
-                found: tag_name(tag),
-            });
+            return Err(Error::TypeMismatch { position, expected, found: tag_name(tag) });
         }
         let before = self.data;
         self.data = rest;
@@ -246,24 +207,15 @@ impl<'a> Decoder<'a> {
         let position = self.position;
         let limit = self.data.len() as u64;
         let mut reader = self.data;
-        let v = options()
-            .with_limit(limit)
-            .deserialize_from(&mut reader)
-            .map_err(|e| {
-                take_stash().unwrap_or_else(|| match *e {
-                    bincode::ErrorKind::Io(ref io)
-                        if io.kind() == std::io::ErrorKind::UnexpectedEof =>
-                    {
-                        Error::Truncated { position, expected }
-                    }
-                    bincode::ErrorKind::SizeLimit => Error::Truncated { position, expected },
-                    ref other => Error::Corrupt {
-                        position,
-                        expected,
-                        detail: other.to_string(),
-                    },
-                })
-            })?;
+        let v = options().with_limit(limit).deserialize_from(&mut reader).map_err(|e| {
+            take_stash().unwrap_or_else(|| match *e {
+                bincode::ErrorKind::Io(ref io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    Error::Truncated { position, expected }
+                }
+                bincode::ErrorKind::SizeLimit => Error::Truncated { position, expected },
+                ref other => Error::Corrupt { position, expected, detail: other.to_string() },
+            })
+        })?;
         self.data = reader;
         self.position += 1;
         Ok(v)
@@ -283,9 +235,6 @@ pub fn decode<T: DeserializeOwned>(data: &[u8]) -> Result<T> {
     let v = d.decode::<T>()?;
     match d.data.len() {
         0 => Ok(v),
-        left => Err(Error::TrailingBytes {
-            expected: std::any::type_name::<T>(),
-            left,
-        }),
+        left => Err(Error::TrailingBytes { expected: std::any::type_name::<T>(), left }),
     }
 }

@@ -44,19 +44,9 @@ fn TestGOB() {
     let mut e = Encoder::new();
     e.encode(&0i64).unwrap();
     e.encode(&1i64).unwrap();
-    let t1 = T1 {
-        T1int0: 1,
-        T1int1: 0,
-        T1string0: "6.5840".into(),
-        T1string1: String::new(),
-    };
+    let t1 = T1 { T1int0: 1, T1int1: 0, T1string0: "6.5840".into(), T1string1: String::new() };
     e.encode(&t1).unwrap();
-    let big = T1 {
-        T1int0: 1,
-        T1int1: 2,
-        T1string0: "x".into(),
-        T1string1: "y".into(),
-    };
+    let big = T1 { T1int0: 1, T1int1: 2, T1string0: "x".into(), T1string1: "y".into() };
     let t2 = T2 {
         T2slice: vec![T1::default(), t1.clone()],
         T2map: HashMap::from([(99, Box::new(big))]),
@@ -71,10 +61,7 @@ fn TestGOB() {
     assert_eq!(d.decode::<T1>().unwrap(), t1);
     let got: T2 = d.decode().unwrap();
     assert_eq!(got, t2);
-    assert_eq!(
-        got.T2t3.unwrap().downcast_ref::<T3>(),
-        Some(&T3 { T3int999: 999 })
-    );
+    assert_eq!(got.T2t3.unwrap().downcast_ref::<T3>(), Some(&T3 { T3int999: 999 }));
     assert!(d.is_empty());
 }
 
@@ -88,10 +75,7 @@ fn TestCapital() {
     let mut v: Vec<HashMap<T4, i64>> = vec![HashMap::new()];
     v[0].insert(T4 { yes: 1, no: 2 }, 3);
     let got: Vec<HashMap<T4, i64>> = labgob::decode(&labgob::encode(&v).unwrap()).unwrap();
-    assert_eq!(
-        got, v,
-        "a lower-case (private) field must survive the round trip"
-    );
+    assert_eq!(got, v, "a lower-case (private) field must survive the round trip");
 }
 
 /// Go warns about decoding into a non-default value, which gob may leave stale. Decoding here
@@ -111,10 +95,7 @@ fn TestUnregisteredCommand() {
     let e = labgob::encode(&vec![Any::new(Unregistered(7))]).unwrap_err();
     assert!(matches!(e, Error::Unregistered { .. }), "{e:?}");
     let msg = e.to_string();
-    assert!(
-        msg.contains("Unregistered") && msg.contains("labgob::register"),
-        "{msg}"
-    );
+    assert!(msg.contains("Unregistered") && msg.contains("labgob::register"), "{msg}");
     // The streaming encoder leaves its buffer as it was.
     let mut enc = Encoder::new();
     enc.encode(&5i64).unwrap();
@@ -139,8 +120,7 @@ fn TestBuiltinCommands() {
 fn TestUnknownName() {
     // Bytes naming a type that this program never registered.
     let mut raw = Encoder::new();
-    raw.encode(&("no.such.Type".to_string(), vec![0u8]))
-        .unwrap();
+    raw.encode(&("no.such.Type".to_string(), vec![0u8])).unwrap();
     let e = labgob::decode::<Any>(&raw.into_bytes()).unwrap_err();
     // The tag says (String, Vec<u8>), not Any: caught as a type mismatch first.
     assert!(matches!(e, Error::TypeMismatch { .. }), "{e:?}");
@@ -156,20 +136,11 @@ fn TestUnknownName() {
         }
     }
     let good = labgob::encode(&Any::from(1)).unwrap();
-    let fake = labgob::encode(&Fake(
-        "no.such.Type".into(),
-        serde_bytes_like::Bytes(vec![2]),
-    ))
-    .unwrap();
+    let fake = labgob::encode(&Fake("no.such.Type".into(), serde_bytes_like::Bytes(vec![2]))).unwrap();
     let mut forged = good[..4].to_vec();
     forged.extend_from_slice(&fake[4..]);
     let e = labgob::decode::<Any>(&forged).unwrap_err();
-    assert_eq!(
-        e,
-        Error::UnknownName {
-            name: "no.such.Type".into()
-        }
-    );
+    assert_eq!(e, Error::UnknownName { name: "no.such.Type".into() });
     assert!(e.to_string().contains("no.such.Type"));
 }
 
@@ -179,24 +150,15 @@ fn TestNameConflict() {
     assert!(e.to_string().contains("Clash1") && e.to_string().contains("Clash2"));
     // The first holder of the name keeps working.
     let v = Any::new(Clash1(3));
-    assert_eq!(
-        labgob::decode::<Any>(&labgob::encode(&v).unwrap()).unwrap(),
-        v
-    );
+    assert_eq!(labgob::decode::<Any>(&labgob::encode(&v).unwrap()).unwrap(), v);
 }
 
 fn TestGarbage() {
     let garbage = [0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03];
     let e = labgob::decode::<T1>(&garbage).unwrap_err();
-    assert!(
-        matches!(e, Error::TypeMismatch { position: 0, .. }),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::TypeMismatch { position: 0, .. }), "{e:?}");
     assert!(e.to_string().contains("not labgob data"), "{e}");
-    assert!(matches!(
-        labgob::decode::<i64>(&[1, 2]).unwrap_err(),
-        Error::Corrupt { .. }
-    ));
+    assert!(matches!(labgob::decode::<i64>(&[1, 2]).unwrap_err(), Error::Corrupt { .. }));
     // A right tag followed by junk: an impossible string length or bad UTF-8.
     let mut bad = labgob::encode(&"ok".to_string()).unwrap();
     bad.truncate(4);
@@ -207,18 +169,11 @@ fn TestGarbage() {
     huge.truncate(4);
     huge.extend_from_slice(&[0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
     let e = labgob::decode::<Vec<u64>>(&huge).unwrap_err();
-    assert!(
-        matches!(e, Error::Truncated { .. } | Error::Corrupt { .. }),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::Truncated { .. } | Error::Corrupt { .. }), "{e:?}");
 }
 
 fn TestTruncated() {
-    let data = labgob::encode(&T1 {
-        T1string0: "hello".into(),
-        ..T1::default()
-    })
-    .unwrap();
+    let data = labgob::encode(&T1 { T1string0: "hello".into(), ..T1::default() }).unwrap();
     for cut in 5..data.len() {
         let e = labgob::decode::<T1>(&data[..cut]).unwrap_err();
         assert!(matches!(e, Error::Truncated { .. }), "cut at {cut}: {e:?}");
@@ -228,42 +183,25 @@ fn TestTruncated() {
     d.decode::<T1>().unwrap();
     let e = d.decode::<i64>().unwrap_err();
     assert!(matches!(e, Error::Truncated { position: 1, .. }), "{e:?}");
-    assert!(matches!(
-        labgob::decode::<i64>(&[]).unwrap_err(),
-        Error::Truncated { .. }
-    ));
+    assert!(matches!(labgob::decode::<i64>(&[]).unwrap_err(), Error::Truncated { .. }));
     let mut two = labgob::encode(&1i64).unwrap();
     two.extend(labgob::encode(&2i64).unwrap());
-    assert!(matches!(
-        labgob::decode::<i64>(&two).unwrap_err(),
-        Error::TrailingBytes { .. }
-    ));
+    assert!(matches!(labgob::decode::<i64>(&two).unwrap_err(), Error::TrailingBytes { .. }));
 }
 
 fn TestWrongType() {
     let data = labgob::encode(&T1::default()).unwrap();
     let e = labgob::decode::<T3>(&data).unwrap_err();
     match &e {
-        Error::TypeMismatch {
-            position: 0, found, ..
-        } => assert!(found.contains("T1"), "{found}"),
+        Error::TypeMismatch { position: 0, found, .. } => assert!(found.contains("T1"), "{found}"),
         _ => panic!("{e:?}"),
     }
     assert!(e.to_string().contains("T3"));
     // Types that encode alike are interchangeable: &str / String, &[T] / Vec<T>, Box<T> / T.
-    assert_eq!(
-        labgob::decode::<String>(&labgob::encode("abc").unwrap()).unwrap(),
-        "abc"
-    );
+    assert_eq!(labgob::decode::<String>(&labgob::encode("abc").unwrap()).unwrap(), "abc");
     let v = vec![T3 { T3int999: 1 }];
-    assert_eq!(
-        labgob::decode::<Vec<T3>>(&labgob::encode(&v[..]).unwrap()).unwrap(),
-        v
-    );
-    assert_eq!(
-        labgob::decode::<i64>(&labgob::encode(&Box::new(4i64)).unwrap()).unwrap(),
-        4
-    );
+    assert_eq!(labgob::decode::<Vec<T3>>(&labgob::encode(&v[..]).unwrap()).unwrap(), v);
+    assert_eq!(labgob::decode::<i64>(&labgob::encode(&Box::new(4i64)).unwrap()).unwrap(), 4);
 }
 
 /// What `persist` wrote must be read back in the same order by `read_persist`.
@@ -277,10 +215,7 @@ fn TestWrongOrder() {
     let mut d = Decoder::new(&data);
     d.decode::<i64>().unwrap();
     let err = d.decode::<Vec<T1>>().unwrap_err();
-    assert!(
-        matches!(err, Error::TypeMismatch { position: 1, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::TypeMismatch { position: 1, .. }), "{err:?}");
     assert!(err.to_string().contains("same order"), "{err}");
     // A failed decode consumes nothing: the right type still reads.
     assert_eq!(d.decode::<Option<i64>>().unwrap(), Some(1));

@@ -1,7 +1,7 @@
 //! The simulated network: ends, servers, and what happens to each call on its way.
 
 use crate::service::Server;
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, select};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use rand::RngExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -28,15 +28,17 @@ struct State {
     servers: HashMap<String, Option<Arc<Server>>>,
     /// End name to the server name it is connected to.
     connections: HashMap<String, String>,
-    /// Replaced (the old sender dropped) whenever an end or server changes, so that calls
-    /// waiting on a handler look at once whether their server died.
-    change_tx: Sender<()>,
-    change_rx: Receiver<()>,
+    /// Calls waiting for a handler, by call id: nudged (sent `None`) whenever an end or
+    /// server changes, so that they look at once whether their server died.
+    waiters: HashMap<u64, Sender<Option<Vec<u8>>>>,
+    next_call: u64,
 }
 
 impl State {
     fn changed(&mut self) {
-        (self.change_tx, self.change_rx) = bounded(0);
+        for w in self.waiters.values() {
+            let _ = w.try_send(None);
+        }
     }
 }
 
@@ -55,23 +57,20 @@ impl Inner {
     }
 
     fn is_done(&self) -> bool {
-        self.done_tx
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_none()
+        self.done_tx.lock().unwrap_or_else(|p| p.into_inner()).is_none()
     }
 
     /// Sleeps for `ms` milliseconds, or less if the network is cleaned up; true if it was.
     fn sleep(&self, ms: u64) -> bool {
-        matches!(
-            self.done_rx.recv_timeout(Duration::from_millis(ms)),
-            Err(RecvTimeoutError::Disconnected)
-        )
+        matches!(self.done_rx.recv_timeout(Duration::from_millis(ms)), Err(RecvTimeoutError::Disconnected))
     }
 
     /// Whether the call's server is gone: its end disabled, or the server deleted or replaced.
     fn is_dead(&self, end: &str, server_name: &str, server: &Arc<Server>) -> bool {
-        let st = self.lock();
+        Self::dead_in(&self.lock(), end, server_name, server)
+    }
+
+    fn dead_in(st: &State, end: &str, server_name: &str, server: &Arc<Server>) -> bool {
         let enabled = st.enabled.get(end).copied().unwrap_or(false);
         let same = matches!(st.servers.get(server_name), Some(Some(s)) if Arc::ptr_eq(s, server));
         !enabled || !same
@@ -92,7 +91,6 @@ impl Network {
     /// A reliable network with no ends or servers (Go's `MakeNetwork`).
     pub fn new() -> Network {
         let (tx, rx) = bounded(0);
-        let (change_tx, change_rx) = bounded(0);
         let state = State {
             reliable: true,
             long_delays: false,
@@ -100,8 +98,8 @@ impl Network {
             enabled: HashMap::new(),
             servers: HashMap::new(),
             connections: HashMap::new(),
-            change_tx,
-            change_rx,
+            waiters: HashMap::new(),
+            next_call: 0,
         };
         Network(Arc::new(Inner {
             state: Mutex::new(state),
@@ -114,11 +112,7 @@ impl Network {
 
     /// Shuts the network down: later calls, and calls still waiting out a delay, return false.
     pub fn cleanup(&self) {
-        self.0
-            .done_tx
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        self.0.done_tx.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
 
     /// Sets whether the network is reliable (no drops, no extra delay).
@@ -154,10 +148,7 @@ impl Network {
             panic!("MakeEnd: {name} already exists");
         }
         st.enabled.insert(name.to_string(), false);
-        ClientEnd {
-            name: name.to_string(),
-            net: self.0.clone(),
-        }
+        ClientEnd { name: name.to_string(), net: self.0.clone() }
     }
 
     /// Removes an end; calls through it then fail as if it were disabled.
@@ -187,10 +178,7 @@ impl Network {
 
     /// Connects an end to a server name (for the end's lifetime).
     pub fn connect(&self, end: &str, server: &str) {
-        self.0
-            .lock()
-            .connections
-            .insert(end.to_string(), server.to_string());
+        self.0.lock().connections.insert(end.to_string(), server.to_string());
     }
 
     /// Enables or disables an end.
@@ -244,16 +232,9 @@ impl ClientEnd {
     /// Sends an RPC and waits for the reply, like Go's `Call`: true if a reply arrived (and
     /// was decoded into `reply`), false if the server is dead or unreachable or the request
     /// or reply was lost. Always returns eventually, unless the handler never returns.
-    pub fn call<A: Serialize, R: DeserializeOwned>(
-        &self,
-        svc_meth: &str,
-        args: &A,
-        reply: &mut R,
-    ) -> bool {
+    pub fn call<A: Serialize, R: DeserializeOwned>(&self, svc_meth: &str, args: &A, reply: &mut R) -> bool {
         let args = labgob::encode(args).unwrap_or_else(|e| {
-            crate::fatal(&format!(
-                "labrpc: {svc_meth}: cannot encode the arguments: {e}"
-            ))
+            crate::fatal(&format!("labrpc: {svc_meth}: cannot encode the arguments: {e}"))
         });
         let net = &self.net;
         if net.is_done() {
@@ -277,32 +258,19 @@ impl ClientEnd {
     /// or `None` if the call fails.
     fn deliver(&self, svc_meth: &str, args: Vec<u8>) -> Option<Vec<u8>> {
         let net = &self.net;
-        let (enabled, server_name, server, reliable, reordering, long_delays, mut change) = {
-            let st = net.lock();
+        let (tx, rx) = bounded(2);
+        let (enabled, server_name, server, reliable, reordering, long_delays, call) = {
+            let mut st = net.lock();
             let enabled = st.enabled.get(&self.name).copied().unwrap_or(false);
             let name = st.connections.get(&self.name).cloned();
-            let server = name
-                .as_ref()
-                .and_then(|n| st.servers.get(n).cloned().flatten());
-            let change = st.change_rx.clone();
-            (
-                enabled,
-                name,
-                server,
-                st.reliable,
-                st.long_reordering,
-                st.long_delays,
-                change,
-            )
+            let server = name.as_ref().and_then(|n| st.servers.get(n).cloned().flatten());
+            st.next_call += 1;
+            (enabled, name, server, st.reliable, st.long_reordering, st.long_delays, st.next_call)
         };
         let mut rng = rand::rng();
         let (Some(server_name), Some(server), true) = (server_name, server, enabled) else {
             // Simulate no reply and an eventual timeout.
-            let ms = if long_delays {
-                rng.random_range(0..LONGDELAY)
-            } else {
-                rng.random_range(0..100)
-            };
+            let ms = if long_delays { rng.random_range(0..LONGDELAY) } else { rng.random_range(0..100) };
             net.sleep(ms);
             return None;
         };
@@ -314,23 +282,29 @@ impl ClientEnd {
             }
         }
         // Run the handler on its own thread, so a dead server can be noticed meanwhile.
-        let (tx, rx) = bounded(1);
+        net.lock().waiters.insert(call, tx.clone());
         let (sm, srv) = (svc_meth.to_string(), server.clone());
         crate::pool::spawn(move || {
-            let _ = tx.send(srv.dispatch(&sm, &args));
+            let _ = tx.send(Some(srv.dispatch(&sm, &args)));
         });
         let reply = loop {
-            select! {
-                recv(rx) -> r => break r.ok(),
-                recv(change) -> _ => change = net.lock().change_rx.clone(),
-                default(DEAD_CHECK) => {}
-            }
-            if net.is_dead(&self.name, &server_name, &server) {
-                break None;
+            match rx.recv_timeout(DEAD_CHECK) {
+                Ok(Some(r)) => break Some(r),
+                Ok(None) | Err(RecvTimeoutError::Timeout) => {
+                    if net.is_dead(&self.name, &server_name, &server) {
+                        break None;
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break None,
             }
         };
         // A server that died while its handler ran sends no reply.
-        let reply = reply.filter(|_| !net.is_dead(&self.name, &server_name, &server))?;
+        let dead = {
+            let mut st = net.lock();
+            st.waiters.remove(&call);
+            Inner::dead_in(&st, &self.name, &server_name, &server)
+        };
+        let reply = reply.filter(|_| !dead)?;
         if !reliable && rng.random_range(0..1000) < 100 {
             return None; // drop the reply
         }

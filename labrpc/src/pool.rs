@@ -20,11 +20,7 @@ struct Pool {
 
 static POOL: LazyLock<Pool> = LazyLock::new(|| {
     let (tx, rx) = unbounded();
-    Pool {
-        idle: Mutex::new(0),
-        tx,
-        rx,
-    }
+    Pool { idle: Mutex::new(0), tx, rx }
 });
 
 /// Runs `job` on a thread that nothing else is using.

@@ -26,13 +26,7 @@ impl Service {
 
     /// A service with an explicit name.
     pub fn builder_named<S: Send + Sync + 'static>(name: &str, rcvr: Arc<S>) -> ServiceBuilder<S> {
-        ServiceBuilder {
-            rcvr,
-            svc: Service {
-                name: name.to_string(),
-                methods: BTreeMap::new(),
-            },
-        }
+        ServiceBuilder { rcvr, svc: Service { name: name.to_string(), methods: BTreeMap::new() } }
     }
 
     /// The name RPCs address this service by.
@@ -77,9 +71,8 @@ impl<S: Send + Sync + 'static> ServiceBuilder<S> {
             });
             let mut reply = R::default();
             handler(&rcvr, &args, &mut reply);
-            labgob::encode(&reply).unwrap_or_else(|e| {
-                crate::fatal(&format!("labrpc: {full}: cannot encode the reply: {e}"))
-            })
+            labgob::encode(&reply)
+                .unwrap_or_else(|e| crate::fatal(&format!("labrpc: {full}: cannot encode the reply: {e}")))
         };
         self.svc.methods.insert(method.to_string(), Box::new(h));
         self

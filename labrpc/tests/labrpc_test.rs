@@ -148,20 +148,14 @@ fn TestBytes() {
         assert_eq!(reply, args.len() as i64);
     }
     let n = rn.get_total_bytes();
-    assert!(
-        (4828..=6000).contains(&n),
-        "wrong GetTotalBytes() {n}, expected about 5000"
-    );
+    assert!((4828..=6000).contains(&n), "wrong GetTotalBytes() {n}, expected about 5000");
     for _ in 0..17 {
         let mut reply = String::new();
         e.call("JunkServer.Handler7", &107i64, &mut reply);
         assert_eq!(reply.len(), 107);
     }
     let nn = rn.get_total_bytes() - n;
-    assert!(
-        (1800..=2500).contains(&nn),
-        "wrong GetTotalBytes() {nn}, expected about 2000"
-    );
+    assert!((1800..=2500).contains(&nn), "wrong GetTotalBytes() {nn}, expected about 2000");
     rn.cleanup();
 }
 
@@ -210,10 +204,7 @@ fn TestUnreliable() {
         })
         .collect();
     let total: i64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
-    assert!(
-        total != nclients && total != 0,
-        "all RPCs succeeded despite unreliable"
-    );
+    assert!(total != nclients && total != 0, "all RPCs succeeded despite unreliable");
     rn.cleanup();
 }
 
@@ -236,11 +227,7 @@ fn TestConcurrentOne() {
         .collect();
     let total: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(total, nrpcs as usize);
-    assert_eq!(
-        js.mu.lock().unwrap().1.len(),
-        nrpcs as usize,
-        "wrong number of RPCs delivered"
-    );
+    assert_eq!(js.mu.lock().unwrap().1.len(), nrpcs as usize, "wrong number of RPCs delivered");
     assert_eq!(rn.get_count("1000"), total, "wrong GetCount()");
     rn.cleanup();
 }
@@ -274,11 +261,7 @@ fn TestRegression1() {
     for h in handles {
         h.join().unwrap();
     }
-    assert_eq!(
-        js.mu.lock().unwrap().1.len(),
-        1,
-        "wrong number of RPCs delivered, expected 1"
-    );
+    assert_eq!(js.mu.lock().unwrap().1.len(), 1, "wrong number of RPCs delivered, expected 1");
     assert_eq!(rn.get_count("1000"), 1, "wrong GetCount()");
     rn.cleanup();
 }
@@ -293,10 +276,7 @@ fn TestKilled() {
         let _ = tx.send(e.call("JunkServer.Handler3", &99i64, &mut reply));
     });
     thread::sleep(Duration::from_millis(1000));
-    assert!(
-        rx.recv_timeout(Duration::from_millis(100)).is_err(),
-        "Handler3 should not have returned yet"
-    );
+    assert!(rx.recv_timeout(Duration::from_millis(100)).is_err(), "Handler3 should not have returned yet");
     rn.delete_server("server99");
     match rx.recv_timeout(Duration::from_millis(100)) {
         Ok(ok) => assert!(!ok, "Handler3 returned successfully despite DeleteServer()"),
@@ -316,10 +296,7 @@ fn TestBenchmark() {
         assert_eq!(reply, "handler2-111", "wrong reply from Handler2");
     }
     let took = t0.elapsed();
-    println!(
-        "{took:?} for {n} ({:.2}µs per RPC)",
-        took.as_secs_f64() * 1e6 / n as f64
-    );
+    println!("{took:?} for {n} ({:.2}µs per RPC)", took.as_secs_f64() * 1e6 / n as f64);
     rn.cleanup();
 }
 
@@ -360,10 +337,7 @@ fn TestCallAfterCleanup() {
     assert!(!e2.call("JunkServer.Handler2", &1i64, &mut String::new()));
     let (ok, took) = waiting.join().unwrap();
     assert!(!ok);
-    assert!(
-        took < Duration::from_millis(500),
-        "a delayed call outlived cleanup by {took:?}"
-    );
+    assert!(took < Duration::from_millis(500), "a delayed call outlived cleanup by {took:?}");
 }
 
 /// The total count includes calls to disabled ends, and the byte count their arguments.
@@ -389,30 +363,19 @@ fn TestFatalMisuse() {
             "service",
             "labrpc.Server.dispatch(): unknown service Nope in Nope.Handler2; expecting one of [\"JunkServer\"]",
         ),
-        (
-            "method",
-            "labrpc.Service.dispatch(): unknown method Nope in JunkServer; expecting one of",
-        ),
+        ("method", "labrpc.Service.dispatch(): unknown method Nope in JunkServer; expecting one of"),
         (
             "args",
             "labrpc: JunkServer.Handler2: the caller's arguments do not decode as the handler's argument type: labgob error: value #0 was written as str but is being read as i64",
         ),
-        (
-            "reply",
-            "labrpc: JunkServer.Handler2: the reply does not decode as the caller's reply type",
-        ),
+        ("reply", "labrpc: JunkServer.Handler2: the reply does not decode as the caller's reply type"),
     ];
     for (case, want) in cases {
-        let out = Command::new(std::env::current_exe().unwrap())
-            .env("LABRPC_FATAL_CASE", case)
-            .output()
-            .unwrap();
+        let out =
+            Command::new(std::env::current_exe().unwrap()).env("LABRPC_FATAL_CASE", case).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "case {case}: {stderr}");
-        assert!(
-            stderr.contains(want),
-            "case {case}: got {stderr:?}, want {want:?}"
-        );
+        assert!(stderr.contains(want), "case {case}: got {stderr:?}, want {want:?}");
     }
 }
 
@@ -422,11 +385,7 @@ fn fatal_child(case: &str) {
     match case {
         "service" => e.call("Nope.Handler2", &1i64, &mut String::new()),
         "method" => e.call("JunkServer.Nope", &1i64, &mut String::new()),
-        "args" => e.call(
-            "JunkServer.Handler2",
-            &"one".to_string(),
-            &mut String::new(),
-        ),
+        "args" => e.call("JunkServer.Handler2", &"one".to_string(), &mut String::new()),
         _ => e.call("JunkServer.Handler2", &1i64, &mut 0i64),
     };
     // Reaching here means no fatal error: the parent sees status 0 and fails.

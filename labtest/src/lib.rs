@@ -39,10 +39,7 @@ macro_rules! test_list {
 
 /// The name of the running test, like Go's `t.Name()`.
 pub fn name() -> &'static str {
-    CURRENT
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .map_or("(no test)", |c| c.0)
+    CURRENT.lock().unwrap_or_else(|p| p.into_inner()).map_or("(no test)", |c| c.0)
 }
 
 /// Fails the running test now; the caller has printed why (Go's `t.FailNow()`).
@@ -56,11 +53,7 @@ pub fn fail_process(msg: &str) -> ! {
     let current = *CURRENT.lock().unwrap_or_else(|p| p.into_inner());
     let mut out = std::io::stdout().lock();
     if let Some((name, start)) = current {
-        let _ = writeln!(
-            out,
-            "--- FAIL: {name} ({:.2}s)",
-            start.elapsed().as_secs_f64()
-        );
+        let _ = writeln!(out, "--- FAIL: {name} ({:.2}s)", start.elapsed().as_secs_f64());
     }
     let _ = writeln!(out, "    {msg}\nFAIL");
     let _ = out.flush();
@@ -71,10 +64,8 @@ fn panic_text(p: &(dyn Any + Send)) -> Option<String> {
     if p.is::<Failed>() {
         return None;
     }
-    let text = p
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()));
+    let text =
+        p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()));
     Some(text.unwrap_or_else(|| "test panicked".to_string()))
 }
 
@@ -109,13 +100,7 @@ pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
         }
     }
     *CURRENT.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    summary(
-        package,
-        chosen.len(),
-        &failed,
-        tests.len() - chosen.len(),
-        start.elapsed(),
-    )
+    summary(package, chosen.len(), &failed, tests.len() - chosen.len(), start.elapsed())
 }
 
 fn summary(package: &str, ran: usize, failed: &[&str], filtered: usize, took: Duration) -> ! {

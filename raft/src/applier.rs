@@ -19,10 +19,7 @@ impl Raft {
                     continue; // the service is past it already
                 }
                 let (index, term) = (st.log.base_index(), st.log.base_term());
-                (
-                    vec![ApplyMsg::snapshot(st.snapshot.clone(), term, index)],
-                    index,
-                )
+                (vec![ApplyMsg::snapshot(st.snapshot.clone(), term, index)], index)
             } else if st.last_applied < st.commit_index {
                 let upto = st.commit_index;
                 let msgs = (st.last_applied + 1..=upto)

@@ -26,13 +26,7 @@ impl Raft {
             self.persist(&st);
             st.election_deadline = Instant::now() + election_timeout();
             reply.vote_granted = true;
-            dprintf!(
-                "VOTE",
-                self.me,
-                "T{} vote for S{}",
-                st.current_term,
-                args.candidate_id
-            );
+            dprintf!("VOTE", self.me, "T{} vote for S{}", st.current_term, args.candidate_id);
         }
     }
 
@@ -54,9 +48,7 @@ impl Raft {
         let votes = Arc::new(AtomicUsize::new(1));
         for peer in (0..self.peers.len()).filter(|&p| p != self.me) {
             let (args, votes) = (args.clone(), votes.clone());
-            spawn(self, "vote", move |rf| {
-                rf.send_request_vote(peer, args, &votes)
-            });
+            spawn(self, "vote", move |rf| rf.send_request_vote(peer, args, &votes));
         }
     }
 

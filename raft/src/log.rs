@@ -26,13 +26,7 @@ pub struct Log {
 
 impl Default for Log {
     fn default() -> Log {
-        Log {
-            base_index: 0,
-            entries: vec![Entry {
-                term: 0,
-                command: None,
-            }],
-        }
+        Log { base_index: 0, entries: vec![Entry { term: 0, command: None }] }
     }
 }
 
@@ -58,8 +52,7 @@ impl Log {
     }
 
     fn pos(&self, index: i64) -> Option<usize> {
-        (index >= self.base_index && index <= self.last_index())
-            .then(|| (index - self.base_index) as usize)
+        (index >= self.base_index && index <= self.last_index()).then(|| (index - self.base_index) as usize)
     }
 
     /// Term of the entry at `index`, if the log still has it (the base counts).
@@ -74,8 +67,7 @@ impl Log {
 
     /// Copies of the entries from `index` to the end.
     pub fn from(&self, index: i64) -> Vec<Entry> {
-        self.pos(index.max(self.base_index + 1))
-            .map_or_else(Vec::new, |p| self.entries[p..].to_vec())
+        self.pos(index.max(self.base_index + 1)).map_or_else(Vec::new, |p| self.entries[p..].to_vec())
     }
 
     /// First index holding `term`, searching back from `index` (for the fast backup).
@@ -89,9 +81,7 @@ impl Log {
 
     /// Last index holding `term`, if any.
     pub fn last_index_of_term(&self, term: i64) -> Option<i64> {
-        (self.base_index + 1..=self.last_index())
-            .rev()
-            .find(|&i| self.term_at(i) == Some(term))
+        (self.base_index + 1..=self.last_index()).rev().find(|&i| self.term_at(i) == Some(term))
     }
 
     /// Appends an entry; returns its index.
@@ -115,10 +105,7 @@ impl Log {
             _ => Vec::new(),
         };
         self.base_index = index;
-        self.entries = vec![Entry {
-            term,
-            command: None,
-        }];
+        self.entries = vec![Entry { term, command: None }];
         self.entries.extend(keep);
     }
 }

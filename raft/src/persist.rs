@@ -9,10 +9,8 @@ impl Raft {
     /// Saves the persistent state and the snapshot; the caller holds the lock.
     pub(crate) fn persist(&self, st: &State) {
         let mut e = Encoder::new();
-        let written = e
-            .encode(&st.current_term)
-            .and_then(|_| e.encode(&st.voted_for))
-            .and_then(|_| e.encode(&st.log));
+        let written =
+            e.encode(&st.current_term).and_then(|_| e.encode(&st.voted_for)).and_then(|_| e.encode(&st.log));
         if let Err(err) = written {
             panic!("raft S{}: cannot persist the Raft state: {err}", self.me);
         }
@@ -27,12 +25,8 @@ impl Raft {
         }
         let mut d = Decoder::new(&data);
         let decoded = (|| Ok::<_, labgob::Error>((d.decode()?, d.decode()?, d.decode::<Log>()?)))();
-        let (term, voted_for, log) = decoded.unwrap_or_else(|err| {
-            panic!(
-                "raft S{}: the persisted Raft state is corrupt: {err}",
-                self.me
-            )
-        });
+        let (term, voted_for, log) = decoded
+            .unwrap_or_else(|err| panic!("raft S{}: the persisted Raft state is corrupt: {err}", self.me));
         let mut st = self.lock();
         st.current_term = term;
         st.voted_for = voted_for;

@@ -157,10 +157,7 @@ impl Raft {
             return (-1, st.current_term, false);
         }
         let term = st.current_term;
-        let index = st.log.push(Entry {
-            term,
-            command: Some(command),
-        });
+        let index = st.log.push(Entry { term, command: Some(command) });
         st.match_index[self.me] = index;
         self.persist(&st);
         dprintf!("LOG1", self.me, "T{term} start at I{index}");

@@ -96,9 +96,7 @@ impl Raft {
         let mut st = self.lock();
         while !self.killed() {
             if st.role != Role::Leader {
-                st = self.repl_cond[peer]
-                    .wait(st)
-                    .unwrap_or_else(|p| p.into_inner());
+                st = self.repl_cond[peer].wait(st).unwrap_or_else(|p| p.into_inner());
                 continue;
             }
             let now = Instant::now();
@@ -109,10 +107,7 @@ impl Raft {
                 st.last_sent[peer] = now;
                 self.send_to(peer, &st);
             } else {
-                st = self.repl_cond[peer]
-                    .wait_timeout(st, due - now)
-                    .unwrap_or_else(|p| p.into_inner())
-                    .0;
+                st = self.repl_cond[peer].wait_timeout(st, due - now).unwrap_or_else(|p| p.into_inner()).0;
             }
         }
     }
@@ -129,9 +124,7 @@ impl Raft {
                 last_included_term: st.log.base_term(),
                 data: st.snapshot.clone(),
             };
-            spawn(self, "snapshot", move |rf| {
-                rf.send_install_snapshot(peer, args)
-            });
+            spawn(self, "snapshot", move |rf| rf.send_install_snapshot(peer, args));
             return;
         }
         let prev = next - 1;
@@ -188,9 +181,7 @@ impl Raft {
                     None => reply.x_index,
                 }
             };
-            st.next_index[peer] = next
-                .max(st.match_index[peer] + 1)
-                .min(st.log.last_index() + 1);
+            st.next_index[peer] = next.max(st.match_index[peer] + 1).min(st.log.last_index() + 1);
             dprintf!(
                 "DROP",
                 self.me,

@@ -19,21 +19,12 @@ impl Raft {
         st.log.compact(index, term);
         st.snapshot = snapshot;
         self.persist(&st);
-        dprintf!(
-            "SNAP",
-            self.me,
-            "T{} snapshot through I{index}",
-            st.current_term
-        );
+        dprintf!("SNAP", self.me, "T{} snapshot through I{index}", st.current_term);
     }
 
     /// InstallSnapshot handler: take the leader's snapshot if it is newer than what we have
     /// committed; the applier hands it to the service.
-    pub(crate) fn install_snapshot(
-        &self,
-        args: &InstallSnapshotArgs,
-        reply: &mut InstallSnapshotReply,
-    ) {
+    pub(crate) fn install_snapshot(&self, args: &InstallSnapshotArgs, reply: &mut InstallSnapshotReply) {
         let mut st = self.lock();
         if args.term > st.current_term {
             self.become_follower(&mut st, args.term);
@@ -47,8 +38,7 @@ impl Raft {
         if args.last_included_index <= st.commit_index {
             return; // we have all of it already
         }
-        st.log
-            .compact(args.last_included_index, args.last_included_term);
+        st.log.compact(args.last_included_index, args.last_included_term);
         st.snapshot = args.data.clone();
         st.commit_index = args.last_included_index;
         st.snapshot_pending = true;

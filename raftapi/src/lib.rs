@@ -46,12 +46,7 @@ pub struct ApplyMsg {
 impl ApplyMsg {
     /// A message carrying the committed `command` at `index`.
     pub fn command(command: Any, index: i64) -> ApplyMsg {
-        ApplyMsg {
-            command_valid: true,
-            command: Some(command),
-            command_index: index,
-            ..Default::default()
-        }
+        ApplyMsg { command_valid: true, command: Some(command), command_index: index, ..Default::default() }
     }
 
     /// A message carrying a snapshot through `index` (whose entry has `term`).

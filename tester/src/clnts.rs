@@ -14,10 +14,7 @@ pub struct Clnts {
 
 impl Clnts {
     pub(crate) fn new(net: Network) -> Clnts {
-        Clnts {
-            net,
-            clerks: Mutex::new(Vec::new()),
-        }
+        Clnts { net, clerks: Mutex::new(Vec::new()) }
     }
 
     /// A client allowed to reach every server.
@@ -29,34 +26,20 @@ impl Clnts {
     pub fn make_client_to(&self, srvs: Option<&[String]>) -> Arc<Clnt> {
         let c = Arc::new(Clnt {
             net: self.net.clone(),
-            state: Mutex::new(ClntState {
-                ends: HashMap::new(),
-                allowed: srvs.map(|s| s.to_vec()),
-            }),
+            state: Mutex::new(ClntState { ends: HashMap::new(), allowed: srvs.map(|s| s.to_vec()) }),
         });
-        self.clerks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(c.clone());
+        self.clerks.lock().unwrap_or_else(|p| p.into_inner()).push(c.clone());
         c
     }
 
     /// Deletes a client's ends.
     pub fn delete_client(&self, clnt: &Arc<Clnt>) {
         clnt.delete_ends();
-        self.clerks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|c| !Arc::ptr_eq(c, clnt));
+        self.clerks.lock().unwrap_or_else(|p| p.into_inner()).retain(|c| !Arc::ptr_eq(c, clnt));
     }
 
     pub(crate) fn cleanup(&self) {
-        for c in self
-            .clerks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain(..)
-        {
+        for c in self.clerks.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
             c.delete_ends();
         }
     }
@@ -71,9 +54,7 @@ struct ClntState {
 
 impl ClntState {
     fn allowed(&self, server: &str) -> bool {
-        self.allowed
-            .as_ref()
-            .is_none_or(|a| a.iter().any(|s| s == server))
+        self.allowed.as_ref().is_none_or(|a| a.iter().any(|s| s == server))
     }
 }
 

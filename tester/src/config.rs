@@ -120,11 +120,7 @@ impl Config {
 
     /// Prints the test's opening line and starts its counters (Go's `Begin`).
     pub fn begin(&self, description: &str) {
-        let net = if self.is_reliable() {
-            "reliable"
-        } else {
-            "unreliable"
-        };
+        let net = if self.is_reliable() { "reliable" } else { "unreliable" };
         println!("{description} ({net} network)...");
         *self.t0.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         self.rpcs0.store(self.rpc_total(), Ordering::SeqCst);
@@ -137,12 +133,7 @@ impl Config {
         if std::thread::panicking() {
             return;
         }
-        let t = self
-            .t0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .elapsed()
-            .as_secs_f64();
+        let t = self.t0.lock().unwrap_or_else(|p| p.into_inner()).elapsed().as_secs_f64();
         let npeers = self.group(GRP0).n();
         let nrpc = self.rpc_total() - self.rpcs0.load(Ordering::SeqCst);
         let ops = self.ops.load(Ordering::SeqCst);
@@ -172,10 +163,7 @@ impl Config {
         self.clnts.cleanup();
         self.groups.cleanup();
         self.net.cleanup();
-        self.watchdog
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        self.watchdog.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.check_timeout();
     }
 
@@ -183,10 +171,7 @@ impl Config {
     #[track_caller]
     pub fn check_timeout(&self) {
         if !std::thread::panicking() && self.start.elapsed() > time_limit() {
-            self.fatalf(&format!(
-                "test took longer than {} seconds",
-                time_limit().as_secs()
-            ));
+            self.fatalf(&format!("test took longer than {} seconds", time_limit().as_secs()));
         }
     }
 

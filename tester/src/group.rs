@@ -26,9 +26,8 @@ pub trait IService: Send + Sync + 'static {
 
 /// Starts server `srv` of group `grp` with ends to every server of the group (index `srv`
 /// included) and its persister; returns the services to register and later kill.
-pub type FstartServer = Arc<
-    dyn Fn(Vec<ClientEnd>, Tgid, usize, Arc<Persister>) -> Vec<Arc<dyn IService>> + Send + Sync,
->;
+pub type FstartServer =
+    Arc<dyn Fn(Vec<ClientEnd>, Tgid, usize, Arc<Persister>) -> Vec<Arc<dyn IService>> + Send + Sync>;
 
 /// The labrpc name of server `i` of group `gid`.
 pub fn server_name(gid: Tgid, i: usize) -> String {
@@ -43,50 +42,30 @@ pub struct Groups {
 
 impl Groups {
     pub(crate) fn new(net: Network) -> Groups {
-        Groups {
-            net,
-            grps: Mutex::new(HashMap::new()),
-        }
+        Groups { net, grps: Mutex::new(HashMap::new()) }
     }
 
     /// Creates group `gid` of `nsrv` servers, not yet started.
     pub fn make_group(&self, gid: Tgid, nsrv: usize, mks: FstartServer) {
         let g = Arc::new(ServerGrp::new(self.net.clone(), gid, nsrv, mks));
-        self.grps
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(gid, g);
+        self.grps.lock().unwrap_or_else(|p| p.into_inner()).insert(gid, g);
     }
 
     /// Group `gid`.
     #[track_caller]
     pub fn group(&self, gid: Tgid) -> Arc<ServerGrp> {
-        match self
-            .grps
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&gid)
-        {
+        match self.grps.lock().unwrap_or_else(|p| p.into_inner()).get(&gid) {
             Some(g) => g.clone(),
             None => panic!("tester: there is no group {gid}"),
         }
     }
 
     pub(crate) fn delete(&self, gid: Tgid) {
-        self.grps
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&gid);
+        self.grps.lock().unwrap_or_else(|p| p.into_inner()).remove(&gid);
     }
 
     pub(crate) fn cleanup(&self) {
-        let grps: Vec<_> = self
-            .grps
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect();
+        let grps: Vec<_> = self.grps.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
         for g in grps {
             g.cleanup();
         }
@@ -109,21 +88,10 @@ pub struct ServerGrp {
 
 impl ServerGrp {
     fn new(net: Network, gid: Tgid, n: usize, mks: FstartServer) -> ServerGrp {
-        let srvs = (0..n)
-            .map(|_| Server::new(&net, gid, n, Persister::new()))
-            .collect();
+        let srvs = (0..n).map(|_| Server::new(&net, gid, n, Persister::new())).collect();
         let servernames = (0..n).map(|i| server_name(gid, i)).collect();
-        let mu = Mutex::new(GrpState {
-            srvs,
-            connected: vec![false; n],
-        });
-        ServerGrp {
-            net,
-            gid,
-            servernames,
-            mks,
-            mu,
-        }
+        let mu = Mutex::new(GrpState { srvs, connected: vec![false; n] });
+        ServerGrp { net, gid, servernames, mks, mu }
     }
 
     fn lock(&self) -> MutexGuard<'_, GrpState> {
@@ -210,22 +178,12 @@ impl ServerGrp {
 
     /// The largest persisted Raft state of any server.
     pub fn log_size(&self) -> usize {
-        self.lock()
-            .srvs
-            .iter()
-            .map(|s| s.saved.raft_state_size())
-            .max()
-            .unwrap_or(0)
+        self.lock().srvs.iter().map(|s| s.saved.raft_state_size()).max().unwrap_or(0)
     }
 
     /// The largest persisted snapshot of any server.
     pub fn snapshot_size(&self) -> usize {
-        self.lock()
-            .srvs
-            .iter()
-            .map(|s| s.saved.snapshot_size())
-            .max()
-            .unwrap_or(0)
+        self.lock().srvs.iter().map(|s| s.saved.snapshot_size()).max().unwrap_or(0)
     }
 
     /// Starts a new instance of server `i` (fresh ends, copy of the persister), without
@@ -317,13 +275,7 @@ impl ServerGrp {
 
     /// Kills every service without touching the network (end of test).
     fn cleanup(&self) {
-        let svcs: Vec<_> = self
-            .lock()
-            .srvs
-            .iter()
-            .filter_map(|s| s.svcs.clone())
-            .flatten()
-            .collect();
+        let svcs: Vec<_> = self.lock().srvs.iter().filter_map(|s| s.svcs.clone()).flatten().collect();
         for svc in svcs {
             svc.kill();
         }

@@ -29,9 +29,7 @@ impl Persister {
 
     /// A new persister holding the same state.
     pub fn copy(&self) -> Arc<Persister> {
-        Arc::new(Persister {
-            saved: Mutex::new(self.lock().clone()),
-        })
+        Arc::new(Persister { saved: Mutex::new(self.lock().clone()) })
     }
 
     /// Saves the Raft state and the snapshot together, atomically; `None` saves an empty

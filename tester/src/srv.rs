@@ -26,12 +26,7 @@ impl Server {
                 e
             })
             .collect();
-        Server {
-            saved,
-            svcs: None,
-            end_names,
-            clnt_ends,
-        }
+        Server { saved, svcs: None, end_names, clnt_ends }
     }
 
     /// The next instance of this slot: fresh ends, and a copy of this one's persister so

@@ -50,21 +50,14 @@ struct Test {
 fn make_test(nsrv: usize) -> Test {
     let s: Arc<Mutex<Option<Arc<Server>>>> = Arc::default();
     let slot = s.clone();
-    let mks: tester::FstartServer = Arc::new(
-        move |_ends: Vec<ClientEnd>, _gid, _me, _p: Arc<Persister>| {
-            let srv = Arc::new(Server::default());
-            *slot.lock().unwrap() = Some(srv.clone());
-            vec![srv as Arc<dyn IService>]
-        },
-    );
+    let mks: tester::FstartServer = Arc::new(move |_ends: Vec<ClientEnd>, _gid, _me, _p: Arc<Persister>| {
+        let srv = Arc::new(Server::default());
+        *slot.lock().unwrap() = Some(srv.clone());
+        vec![srv as Arc<dyn IService>]
+    });
     let cfg = Config::make_config(nsrv, true, mks);
     let clnt = cfg.make_client();
-    Test {
-        cfg,
-        s,
-        clnt,
-        sn: server_name(GRP0, 0),
-    }
+    Test { cfg, s, clnt, sn: server_name(GRP0, 0) }
 }
 
 impl Test {
@@ -73,12 +66,7 @@ impl Test {
     }
     fn one_rpc(&self) -> bool {
         let mut reply = GetReply::default();
-        if !self.clnt.call(
-            &self.sn,
-            "Server.Get",
-            &GetArgs { key: "xxx".into() },
-            &mut reply,
-        ) {
+        if !self.clnt.call(&self.sn, "Server.Get", &GetArgs { key: "xxx".into() }, &mut reply) {
             return false;
         }
         if reply.version != self.server().n.load(Ordering::SeqCst) {
@@ -121,11 +109,7 @@ fn TestPersister() {
     assert_eq!(c.read_snapshot(), b"snap");
     assert_eq!((c.raft_state_size(), c.snapshot_size()), (5, 4));
     assert_eq!(p.read_raft_state(), b"newer");
-    assert_eq!(
-        p.read_snapshot(),
-        b"",
-        "Save(state, nil) stores an empty snapshot"
-    );
+    assert_eq!(p.read_snapshot(), b"", "Save(state, nil) stores an empty snapshot");
 }
 
 fn TestRestartKeepsState() {
@@ -164,11 +148,7 @@ fn TestPartition() {
 fn TestRandstring() {
     let a = tester::randstring(20);
     assert_eq!(a.len(), 20);
-    assert!(
-        a.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
-        "{a}"
-    );
+    assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{a}");
     assert_ne!(a, tester::randstring(20));
 }
 
@@ -183,10 +163,7 @@ fn TestHangIsCutOff() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("--- FAIL: TestHangChild"), "{stdout}");
-    assert!(
-        stdout.contains("test took longer than 1 seconds"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("test took longer than 1 seconds"), "{stdout}");
 }
 
 /// Hangs; run only by `TestHangIsCutOff`, in a child process.

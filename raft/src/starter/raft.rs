@@ -121,12 +121,7 @@ impl Raft {
     ///
     /// If you're having trouble getting RPC to work, check that you've registered the
     /// handler in rpc_service() below, and that the argument and reply types match.
-    fn send_request_vote(
-        &self,
-        server: usize,
-        args: &RequestVoteArgs,
-        reply: &mut RequestVoteReply,
-    ) -> bool {
+    fn send_request_vote(&self, server: usize, args: &RequestVoteArgs, reply: &mut RequestVoteReply) -> bool {
         self.peers[server].call("Raft.RequestVote", args, reply)
     }
 
@@ -246,10 +241,6 @@ impl IService for Raft {
     }
     /// The RPC handlers other peers can call, as "Raft.<name>"; add yours here.
     fn rpc_service(self: Arc<Self>) -> Option<Service> {
-        Some(
-            Service::builder(self)
-                .method("RequestVote", Raft::request_vote)
-                .build(),
-        )
+        Some(Service::builder(self).method("RequestVote", Raft::request_vote).build())
     }
 }
