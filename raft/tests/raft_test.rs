@@ -887,7 +887,9 @@ fn internal_churn(reliable: bool) {
         let stop = stop.clone();
         move || {
             let mut values = Vec::new();
-            while !stop.load(Ordering::SeqCst) {
+            // (Also stop if the test failed and ended without setting `stop`, rather than
+            // run on into the next test.)
+            while !stop.load(Ordering::SeqCst) && !ts.check_finished() {
                 let x = rand_int();
                 let mut index = -1;
                 let mut ok = false;

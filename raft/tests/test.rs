@@ -46,7 +46,6 @@ struct Shared {
     /// Each server's current `RfSrv`; a restart replaces it (`None` only until the first start).
     srvs: Vec<Option<Arc<RfSrv>>>,
     /// The highest index any server applied (Go keeps it; no Raft test reads it).
-    #[allow(dead_code)]
     max_index: i64,
 }
 
