@@ -1,7 +1,9 @@
-//! Leader election (§5.2) with the election restriction (§5.4.1): RequestVote.
+//! Leader election (§5.2) with the election restriction (§5.4.1): RequestVote, preceded by
+//! a pre-vote (§9.6 of Ongaro's thesis) so that a peer that was cut off, and so timed out
+//! again and again, does not force a working leader out with its inflated term.
 
 use crate::dprintf;
-use crate::raft::{Raft, Role, State, election_timeout, spawn};
+use crate::raft::{ELECTION_MIN, Raft, Role, State, election_timeout, spawn};
 use crate::rpc::{RequestVoteArgs, RequestVoteReply};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,9 +11,17 @@ use std::time::Instant;
 
 impl Raft {
     /// RequestVote handler: grant at most one vote per term, and only to a candidate whose
-    /// log is at least as up to date as ours.
+    /// log is at least as up to date as ours. A pre-vote changes nothing here and is refused
+    /// while we hear from a leader.
     pub(crate) fn request_vote(&self, args: &RequestVoteArgs, reply: &mut RequestVoteReply) {
         let mut st = self.lock();
+        let up_to_date = (args.last_log_term, args.last_log_index) >= (st.log.last_term(), st.log.last_index());
+        if args.pre_vote {
+            let leader_alive = st.role == Role::Leader || st.last_heard.elapsed() < ELECTION_MIN;
+            reply.term = st.current_term;
+            reply.vote_granted = args.term > st.current_term && up_to_date && !leader_alive;
+            return;
+        }
         if args.term > st.current_term {
             self.become_follower(&mut st, args.term);
         }
@@ -19,8 +29,6 @@ impl Raft {
         if args.term < st.current_term {
             return;
         }
-        let up_to_date =
-            (args.last_log_term, args.last_log_index) >= (st.log.last_term(), st.log.last_index());
         if st.voted_for.is_none_or(|v| v == args.candidate_id) && up_to_date {
             st.voted_for = Some(args.candidate_id);
             self.persist(&st);
@@ -30,30 +38,46 @@ impl Raft {
         }
     }
 
-    /// Becomes a candidate in a new term and asks every peer for its vote (the caller holds
-    /// the lock; the requests go out from their own threads).
-    pub(crate) fn start_election(self: &Arc<Self>, st: &mut State) {
+    /// Asks every peer whether it would vote for us in the next term; the election proper
+    /// starts only if a majority would.
+    pub(crate) fn start_pre_vote(self: &Arc<Self>, st: &mut State) {
+        st.election_deadline = Instant::now() + election_timeout();
+        dprintf!("TIMR", self.me, "T{} pre-vote", st.current_term);
+        self.ask_for_votes(st, true);
+    }
+
+    /// Becomes a candidate in a new term and asks every peer for its vote.
+    fn start_election(self: &Arc<Self>, st: &mut State) {
         st.current_term += 1;
         st.role = Role::Candidate;
         st.voted_for = Some(self.me);
         st.election_deadline = Instant::now() + election_timeout();
         self.persist(st);
         dprintf!("TIMR", self.me, "T{} election", st.current_term);
+        self.ask_for_votes(st, false);
+    }
+
+    /// Sends a RequestVote for the next term (pre-vote) or this one from its own thread per
+    /// peer; the caller holds the lock.
+    fn ask_for_votes(self: &Arc<Self>, st: &State, pre_vote: bool) {
         let args = RequestVoteArgs {
-            term: st.current_term,
+            term: st.current_term + pre_vote as i64,
             candidate_id: self.me,
             last_log_index: st.log.last_index(),
             last_log_term: st.log.last_term(),
+            pre_vote,
         };
         let votes = Arc::new(AtomicUsize::new(1));
+        let asked = Instant::now();
         for peer in (0..self.peers.len()).filter(|&p| p != self.me) {
             let (args, votes) = (args.clone(), votes.clone());
-            spawn(self, "vote", move |rf| rf.send_request_vote(peer, args, &votes));
+            spawn(self, "vote", move |rf| rf.send_request_vote(peer, args, &votes, asked));
         }
     }
 
-    /// Asks `peer` for its vote and counts it; a majority makes this peer leader.
-    fn send_request_vote(&self, peer: usize, args: RequestVoteArgs, votes: &AtomicUsize) {
+    /// Asks `peer` for its vote and counts it; a majority of pre-votes starts the election,
+    /// a majority of votes makes this peer leader.
+    fn send_request_vote(self: &Arc<Self>, peer: usize, args: RequestVoteArgs, votes: &AtomicUsize, asked: Instant) {
         let mut reply = RequestVoteReply::default();
         if !self.peers[peer].call("Raft.RequestVote", &args, &mut reply) {
             return;
@@ -63,10 +87,15 @@ impl Raft {
             self.become_follower(&mut st, reply.term);
             return;
         }
-        if !reply.vote_granted || st.role != Role::Candidate || st.current_term != args.term {
-            return;
+        if !reply.vote_granted || votes.fetch_add(1, Ordering::SeqCst) + 1 != self.peers.len() / 2 + 1 {
+            return; // no vote, or not the vote that makes the majority
         }
-        if votes.fetch_add(1, Ordering::SeqCst) + 1 > self.peers.len() / 2 {
+        if args.pre_vote {
+            // Still in the term we asked about, and no leader has spoken up since.
+            if st.current_term + 1 == args.term && st.role != Role::Leader && st.last_heard < asked {
+                self.start_election(&mut st);
+            }
+        } else if st.role == Role::Candidate && st.current_term == args.term {
             self.become_leader(&mut st);
         }
     }
@@ -81,6 +110,7 @@ impl Raft {
         st.match_index.fill(0);
         st.match_index[self.me] = st.log.last_index();
         st.in_flight.fill(false);
+        st.last_ack.fill(Instant::now());
         self.send_now_to_all(st);
     }
 }

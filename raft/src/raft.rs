@@ -17,13 +17,25 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tester::{IService, Persister};
 
-/// Time between a leader's heartbeats: about 9 a second, well inside the lab's "tens".
-pub(crate) const HEARTBEAT: Duration = Duration::from_millis(110);
+/// Time between a leader's heartbeats: about 8 a second, well inside the lab's "tens".
+pub(crate) const HEARTBEAT: Duration = Duration::from_millis(120);
 
-/// A fresh randomized election timeout, 300–500 ms: several heartbeats long, and spread
+/// Shortest time between two AppendEntries carrying new entries to one peer, so that a
+/// burst of `start`s goes out in one batch; a new commit index alone goes out at once.
+pub(crate) const BATCH_GAP: Duration = Duration::from_millis(20);
+
+/// The shortest election timeout; a follower that heard from a leader more recently than
+/// this refuses pre-votes, so a rejoining peer cannot unseat a working leader.
+pub(crate) const ELECTION_MIN: Duration = Duration::from_millis(250);
+
+/// A leader that has heard from no majority for this long steps down (a stale leader cut
+/// off from the rest would otherwise accept commands it can never commit).
+pub(crate) const QUORUM_WINDOW: Duration = Duration::from_millis(1000);
+
+/// A fresh randomized election timeout, 250–400 ms: over two heartbeats long, and spread
 /// enough that one candidate usually wins before another times out.
 pub(crate) fn election_timeout() -> Duration {
-    Duration::from_millis(rand::rng().random_range(300..500))
+    ELECTION_MIN + Duration::from_millis(rand::rng().random_range(0..150))
 }
 
 /// What a peer currently is.
@@ -49,6 +61,8 @@ pub(crate) struct State {
     pub(crate) role: Role,
     /// When this follower or candidate starts the next election.
     pub(crate) election_deadline: Instant,
+    /// When this peer last heard from a leader of its term.
+    pub(crate) last_heard: Instant,
     /// A snapshot from the leader that the applier has yet to hand to the service.
     pub(crate) snapshot_pending: bool,
 
@@ -60,9 +74,13 @@ pub(crate) struct State {
     /// heartbeat interval has passed.
     pub(crate) last_sent: Vec<Instant>,
     pub(crate) in_flight: Vec<bool>,
-    /// Each peer has something to hear (new entries, a new commit index) before its next
-    /// heartbeat is due.
+    /// Each peer is to hear from us at once (a new leader's first heartbeat, a retry after
+    /// a conflict).
     pub(crate) send_now: Vec<bool>,
+    /// The commit index each peer was last sent.
+    pub(crate) commit_sent: Vec<i64>,
+    /// When the latest request that each peer answered was sent (for the quorum check).
+    pub(crate) last_ack: Vec<Instant>,
 }
 
 /// A Raft peer. The RPC service name is the type name, so RPCs are `"Raft.<Method>"`.
@@ -98,12 +116,15 @@ pub fn make(
         last_applied: 0,
         role: Role::Follower,
         election_deadline: now + election_timeout(),
+        last_heard: now,
         snapshot_pending: false,
         next_index: vec![1; n],
         match_index: vec![0; n],
         last_sent: vec![now; n],
         in_flight: vec![false; n],
         send_now: vec![false; n],
+        commit_sent: vec![0; n],
+        last_ack: vec![now; n],
     };
     let rf = Arc::new(Raft {
         mu: Mutex::new(state),
@@ -161,7 +182,7 @@ impl Raft {
         st.match_index[self.me] = index;
         self.persist(&st);
         dprintf!("LOG1", self.me, "T{term} start at I{index}");
-        self.send_now_to_all(&mut st);
+        self.wake_replicators();
         (index, term, true)
     }
 
@@ -198,7 +219,8 @@ impl Raft {
         st.role = Role::Follower;
     }
 
-    /// Starts an election whenever the deadline passes without word from a leader.
+    /// Starts an election whenever the deadline passes without word from a leader; as
+    /// leader, steps down when no majority has answered for a while.
     fn ticker(self: Arc<Self>) {
         while !self.killed() {
             let wait = {
@@ -206,10 +228,19 @@ impl Raft {
                 let now = Instant::now();
                 if st.role == Role::Leader {
                     st.election_deadline = now + election_timeout();
-                } else if now >= st.election_deadline {
-                    self.start_election(&mut st);
+                    let answered = |p: &usize| now.duration_since(st.last_ack[*p]) < QUORUM_WINDOW;
+                    let alive = 1 + (0..self.peers.len()).filter(|p| *p != self.me).filter(answered).count();
+                    if alive <= self.peers.len() / 2 {
+                        dprintf!("LEAD", self.me, "T{} no majority answers: step down", st.current_term);
+                        st.role = Role::Follower;
+                    }
+                    HEARTBEAT
+                } else {
+                    if now >= st.election_deadline {
+                        self.start_pre_vote(&mut st);
+                    }
+                    st.election_deadline.saturating_duration_since(now)
                 }
-                st.election_deadline.saturating_duration_since(now)
             };
             std::thread::sleep(wait.max(Duration::from_millis(5)));
         }

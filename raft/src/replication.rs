@@ -2,7 +2,7 @@
 //! and the fast backup of nextIndex over a conflicting follower log.
 
 use crate::dprintf;
-use crate::raft::{HEARTBEAT, Raft, Role, State, election_timeout, spawn};
+use crate::raft::{BATCH_GAP, HEARTBEAT, Raft, Role, State, election_timeout, spawn};
 use crate::rpc::{AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs};
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,7 +20,8 @@ impl Raft {
             return;
         }
         st.role = Role::Follower;
-        st.election_deadline = Instant::now() + election_timeout();
+        st.last_heard = Instant::now();
+        st.election_deadline = st.last_heard + election_timeout();
 
         // Entries up to our snapshot are committed, hence equal to the leader's: skip them.
         let base = st.log.base_index();
@@ -89,9 +90,10 @@ impl Raft {
         }
     }
 
-    /// Keeps `peer` up to date while this peer leads: sends what it lacks as soon as there
-    /// is something (but one request at a time while replies come back promptly), and a
-    /// heartbeat when it has heard nothing for a heartbeat interval.
+    /// Keeps `peer` up to date while this peer leads: new entries go out in batches at most
+    /// every BATCH_GAP, one request at a time while replies come back promptly; a new
+    /// commit index goes out at once (with entries, if some are waiting); and a heartbeat
+    /// goes out when the peer has heard nothing for a heartbeat interval.
     pub(crate) fn replicator(self: Arc<Self>, peer: usize) {
         let mut st = self.lock();
         while !self.killed() {
@@ -100,14 +102,25 @@ impl Raft {
                 continue;
             }
             let now = Instant::now();
-            let due = st.last_sent[peer] + HEARTBEAT;
-            if (st.send_now[peer] && !st.in_flight[peer]) || now >= due {
+            let heartbeat = st.last_sent[peer] + HEARTBEAT;
+            let batch = st.last_sent[peer] + BATCH_GAP;
+            let entries = st.next_index[peer] <= st.log.last_index();
+            let idle = !st.in_flight[peer];
+            let send = now >= heartbeat
+                || idle
+                    && (st.send_now[peer]
+                        || entries && now >= batch
+                        || !entries && st.commit_sent[peer] < st.commit_index);
+            if send {
                 st.send_now[peer] = false;
                 st.in_flight[peer] = true;
                 st.last_sent[peer] = now;
+                st.commit_sent[peer] = st.commit_index;
                 self.send_to(peer, &st);
             } else {
-                st = self.repl_cond[peer].wait_timeout(st, due - now).unwrap_or_else(|p| p.into_inner()).0;
+                let until = if entries && idle { batch.min(heartbeat) } else { heartbeat };
+                let wait = until.saturating_duration_since(now);
+                st = self.repl_cond[peer].wait_timeout(st, wait).unwrap_or_else(|p| p.into_inner()).0;
             }
         }
     }
@@ -141,10 +154,12 @@ impl Raft {
 
     fn send_append_entries(&self, peer: usize, args: AppendEntriesArgs) {
         let mut reply = AppendEntriesReply::default();
+        let sent = Instant::now();
         let ok = self.peers[peer].call("Raft.AppendEntries", &args, &mut reply);
         let mut st = self.lock();
         st.in_flight[peer] = false;
         if ok {
+            st.last_ack[peer] = st.last_ack[peer].max(sent);
             self.handle_append_reply(&mut st, peer, &args, &reply);
         }
         self.repl_cond[peer].notify_all();
@@ -209,7 +224,7 @@ impl Raft {
                 dprintf!("CMIT", self.me, "T{} commit I{n}", st.current_term);
                 st.commit_index = n;
                 self.apply_cond.notify_all();
-                self.send_now_to_all(st);
+                self.wake_replicators();
                 break;
             }
         }

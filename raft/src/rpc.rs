@@ -14,6 +14,9 @@ pub struct RequestVoteArgs {
     pub last_log_index: i64,
     /// Term of the candidate's last log entry.
     pub last_log_term: i64,
+    /// Only asking whether the vote would be granted in `term` (the pre-vote of §9.6 of
+    /// Ongaro's thesis): nobody's state changes.
+    pub pre_vote: bool,
 }
 
 /// RequestVote reply.

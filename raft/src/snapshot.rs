@@ -34,7 +34,8 @@ impl Raft {
             return;
         }
         st.role = Role::Follower;
-        st.election_deadline = Instant::now() + election_timeout();
+        st.last_heard = Instant::now();
+        st.election_deadline = st.last_heard + election_timeout();
         if args.last_included_index <= st.commit_index {
             return; // we have all of it already
         }
@@ -55,10 +56,12 @@ impl Raft {
 
     pub(crate) fn send_install_snapshot(&self, peer: usize, args: InstallSnapshotArgs) {
         let mut reply = InstallSnapshotReply::default();
+        let sent = Instant::now();
         let ok = self.peers[peer].call("Raft.InstallSnapshot", &args, &mut reply);
         let mut st = self.lock();
         st.in_flight[peer] = false;
         if ok {
+            st.last_ack[peer] = st.last_ack[peer].max(sent);
             if reply.term > st.current_term {
                 self.become_follower(&mut st, reply.term);
             } else if st.role == Role::Leader && st.current_term == args.term {
@@ -68,7 +71,6 @@ impl Raft {
                     self.advance_commit(&mut st);
                 }
                 st.next_index[peer] = st.next_index[peer].max(matched + 1);
-                st.send_now[peer] = true;
             }
         }
         self.repl_cond[peer].notify_all();

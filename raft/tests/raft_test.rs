@@ -10,11 +10,12 @@ mod server;
 mod test;
 
 use labgob::Any;
+use server::SNAPSHOT_INTERVAL;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
-use test::{RAFT_ELECTION_TIMEOUT, make_test, rand_int, show, show_ints};
+use test::{MAX_LOG_SIZE, RAFT_ELECTION_TIMEOUT, make_test, rand_int, show, show_ints};
 use tester::fatalf;
 
 fn TestInitialElection3A() {
@@ -1008,6 +1009,151 @@ fn TestUnreliableChurn3C() {
     internal_churn(false);
 }
 
+/// The body of the first five 3D tests: `iters` rounds in which the leader or a follower
+/// is given enough commands to snapshot while another server is disconnected or crashed
+/// (or neither), with a check that the persisted Raft state stays small.
+fn snapcommon(name: &str, disconnect: bool, reliable: bool, crash: bool) {
+    let iters = 30;
+    let servers = 3;
+    let ts = make_test(servers, reliable, true);
+    let _cleanup = ts.defer_cleanup();
+
+    ts.begin(name);
+
+    ts.one(rand_int(), servers, true);
+    let mut leader1 = ts.check_one_leader();
+
+    for i in 0..iters {
+        let mut victim = (leader1 + 1) % servers;
+        let mut sender = leader1;
+        if i % 3 == 1 {
+            sender = (leader1 + 1) % servers;
+            victim = leader1;
+        }
+
+        if disconnect {
+            ts.g.disconnect_all(victim);
+            ts.one(rand_int(), servers - 1, true);
+        }
+        if crash {
+            ts.g.shutdown_server(victim);
+            ts.one(rand_int(), servers - 1, true);
+        }
+
+        // Perhaps send enough to get a snapshot.
+        let nn = (SNAPSHOT_INTERVAL / 2) + (rand_int() % SNAPSHOT_INTERVAL);
+        for _ in 0..nn {
+            ts.srv(sender).raft().unwrap().start(Any::from(rand_int()));
+        }
+
+        // Let the applier threads catch up with the Start()s.
+        if !disconnect && !crash {
+            // Make sure all followers have caught up, so that an InstallSnapshot RPC isn't
+            // required for TestSnapshotBasic3D().
+            ts.one(rand_int(), servers, true);
+        } else {
+            ts.one(rand_int(), servers - 1, true);
+        }
+
+        if ts.g.log_size() >= MAX_LOG_SIZE {
+            fatalf("Log size too large");
+        }
+        if disconnect {
+            // Reconnect a follower, who may be behind and need to receive a snapshot to
+            // catch up.
+            ts.g.connect_one(victim);
+            ts.one(rand_int(), servers, true);
+            leader1 = ts.check_one_leader();
+        }
+        if crash {
+            ts.restart(victim);
+            ts.one(rand_int(), servers, true);
+            leader1 = ts.check_one_leader();
+        }
+    }
+}
+
+fn TestSnapshotBasic3D() {
+    snapcommon("Test (3D): snapshots basic", false, true, false);
+}
+
+fn TestSnapshotInstall3D() {
+    snapcommon("Test (3D): install snapshots (disconnect)", true, true, false);
+}
+
+fn TestSnapshotInstallUnreliable3D() {
+    snapcommon("Test (3D): install snapshots (disconnect)", true, false, false);
+}
+
+fn TestSnapshotInstallCrash3D() {
+    snapcommon("Test (3D): install snapshots (crash)", false, true, true);
+}
+
+fn TestSnapshotInstallUnCrash3D() {
+    snapcommon("Test (3D): install snapshots (crash)", false, false, true);
+}
+
+/// Do the servers persist the snapshots, and restart using the snapshot along with the
+/// tail of the log?
+fn TestSnapshotAllCrash3D() {
+    let servers = 3;
+    let iters = 5;
+    let ts = make_test(servers, false, true);
+    let _cleanup = ts.defer_cleanup();
+
+    ts.begin("Test (3D): crash and restart all servers");
+
+    ts.one(rand_int(), servers, true);
+
+    for _ in 0..iters {
+        // Perhaps enough to get a snapshot.
+        let nn = (SNAPSHOT_INTERVAL / 2) + (rand_int() % SNAPSHOT_INTERVAL);
+        for _ in 0..nn {
+            ts.one(rand_int(), servers, true);
+        }
+
+        let index1 = ts.one(rand_int(), servers, true);
+
+        // Crash all.
+        ts.g.shutdown();
+        ts.g.start_servers();
+
+        let index2 = ts.one(rand_int(), servers, true);
+        if index2 < index1 + 1 {
+            fatalf(&format!("index decreased from {index1} to {index2}"));
+        }
+    }
+}
+
+/// Do the servers correctly initialize their in-memory copy of the snapshot, making sure
+/// that future writes to persistent state don't lose state?
+fn TestSnapshotInit3D() {
+    let servers = 3;
+    let ts = make_test(servers, false, true);
+    let _cleanup = ts.defer_cleanup();
+
+    ts.begin("Test (3D): snapshot initialization after crash");
+    ts.one(rand_int(), servers, true);
+
+    // Enough ops to make a snapshot.
+    let nn = SNAPSHOT_INTERVAL + 1;
+    for _ in 0..nn {
+        ts.one(rand_int(), servers, true);
+    }
+
+    ts.g.shutdown();
+    ts.g.start_servers();
+
+    // A single op, to get something to be written back to persistent storage.
+    ts.one(rand_int(), servers, true);
+
+    ts.g.shutdown();
+    ts.g.start_servers();
+
+    // Do another op to trigger a potential bug.
+    ts.one(rand_int(), servers, true);
+}
+
 /// Waits for a thread (Go's `wg.Wait()`): its result, or its failure re-raised here.
 fn join<T>(h: thread::JoinHandle<T>) -> T {
     h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
@@ -1035,4 +1181,11 @@ labtest::tests!(
     TestFigure8Unreliable3C,
     TestReliableChurn3C,
     TestUnreliableChurn3C,
+    TestSnapshotBasic3D,
+    TestSnapshotInstall3D,
+    TestSnapshotInstallUnreliable3D,
+    TestSnapshotInstallCrash3D,
+    TestSnapshotInstallUnCrash3D,
+    TestSnapshotAllCrash3D,
+    TestSnapshotInit3D,
 );

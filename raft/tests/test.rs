@@ -19,7 +19,6 @@ pub const RAFT_ELECTION_TIMEOUT: Duration = Duration::from_millis(1000);
 
 /// The largest persisted Raft state the 3D tests accept, in bytes (Go's `MAXLOGSIZE`, in
 /// raft_test.go).
-#[allow(dead_code)] // the 3D tests use it
 pub const MAX_LOG_SIZE: usize = 2000;
 
 /// A value set once, right after `Config::make_config` returns: the config has to exist
