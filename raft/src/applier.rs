@@ -32,8 +32,10 @@ impl Raft {
             };
             drop(st);
             for m in msgs {
-                if apply_ch.send(m).is_err() {
-                    return; // the service is gone
+                // A killed peer must fall silent at once: its restarted successor now
+                // answers for its index with the service.
+                if self.killed() || apply_ch.send(m).is_err() {
+                    return;
                 }
             }
             st = self.lock();

@@ -15,7 +15,8 @@ impl Raft {
     /// while we hear from a leader.
     pub(crate) fn request_vote(&self, args: &RequestVoteArgs, reply: &mut RequestVoteReply) {
         let mut st = self.lock();
-        let up_to_date = (args.last_log_term, args.last_log_index) >= (st.log.last_term(), st.log.last_index());
+        let up_to_date =
+            (args.last_log_term, args.last_log_index) >= (st.log.last_term(), st.log.last_index());
         if args.pre_vote {
             let leader_alive = st.role == Role::Leader || st.last_heard.elapsed() < ELECTION_MIN;
             reply.term = st.current_term;
@@ -77,7 +78,13 @@ impl Raft {
 
     /// Asks `peer` for its vote and counts it; a majority of pre-votes starts the election,
     /// a majority of votes makes this peer leader.
-    fn send_request_vote(self: &Arc<Self>, peer: usize, args: RequestVoteArgs, votes: &AtomicUsize, asked: Instant) {
+    fn send_request_vote(
+        self: &Arc<Self>,
+        peer: usize,
+        args: RequestVoteArgs,
+        votes: &AtomicUsize,
+        asked: Instant,
+    ) {
         let mut reply = RequestVoteReply::default();
         if !self.peers[peer].call("Raft.RequestVote", &args, &mut reply) {
             return;

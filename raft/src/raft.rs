@@ -32,11 +32,21 @@ pub(crate) const ELECTION_MIN: Duration = Duration::from_millis(250);
 /// off from the rest would otherwise accept commands it can never commit).
 pub(crate) const QUORUM_WINDOW: Duration = Duration::from_millis(1000);
 
+/// A leader takes new commands only while a majority answered within this (a little over
+/// two heartbeats): a leader that was cut off and has just come back, not yet knowing that
+/// it was replaced, would otherwise accept commands that can never commit.
+pub(crate) const LEASE: Duration = Duration::from_millis(300);
+
 /// A fresh randomized election timeout, 250–400 ms: over two heartbeats long, and spread
 /// enough that one candidate usually wins before another times out.
 pub(crate) fn election_timeout() -> Duration {
     ELECTION_MIN + Duration::from_millis(rand::rng().random_range(0..150))
 }
+
+/// A call that fails sooner than this was lost on a live link (an unreliable network drops
+/// at once), not sent to a dead or cut-off peer (whose calls fail after up to 7 s): worth
+/// retrying at once rather than at the next heartbeat.
+pub(crate) const QUICK_FAILURE: Duration = Duration::from_millis(50);
 
 /// What a peer currently is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,7 +184,7 @@ impl Raft {
     /// returns (its index, the term, whether this peer is the leader) at once.
     pub fn start(&self, command: Any) -> (i64, i64, bool) {
         let mut st = self.lock();
-        if st.role != Role::Leader || self.killed() {
+        if st.role != Role::Leader || self.killed() || !self.majority_answered(&st, LEASE) {
             return (-1, st.current_term, false);
         }
         let term = st.current_term;
@@ -194,6 +204,13 @@ impl Raft {
         drop(self.lock());
         self.apply_cond.notify_all();
         self.wake_replicators();
+    }
+
+    /// Whether a majority (this leader included) answered requests sent within `window`.
+    fn majority_answered(&self, st: &State, window: Duration) -> bool {
+        let now = Instant::now();
+        let fresh = |p: &usize| *p != self.me && now.duration_since(st.last_ack[*p]) < window;
+        1 + (0..self.peers.len()).filter(fresh).count() > self.peers.len() / 2
     }
 
     /// Has every replicator send what its peer lacks without waiting for the heartbeat.
@@ -228,9 +245,7 @@ impl Raft {
                 let now = Instant::now();
                 if st.role == Role::Leader {
                     st.election_deadline = now + election_timeout();
-                    let answered = |p: &usize| now.duration_since(st.last_ack[*p]) < QUORUM_WINDOW;
-                    let alive = 1 + (0..self.peers.len()).filter(|p| *p != self.me).filter(answered).count();
-                    if alive <= self.peers.len() / 2 {
+                    if !self.majority_answered(&st, QUORUM_WINDOW) {
                         dprintf!("LEAD", self.me, "T{} no majority answers: step down", st.current_term);
                         st.role = Role::Follower;
                     }

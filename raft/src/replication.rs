@@ -2,7 +2,7 @@
 //! and the fast backup of nextIndex over a conflicting follower log.
 
 use crate::dprintf;
-use crate::raft::{BATCH_GAP, HEARTBEAT, Raft, Role, State, election_timeout, spawn};
+use crate::raft::{BATCH_GAP, HEARTBEAT, QUICK_FAILURE, Raft, Role, State, election_timeout, spawn};
 use crate::rpc::{AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs};
 use std::sync::Arc;
 use std::time::Instant;
@@ -157,10 +157,21 @@ impl Raft {
         let sent = Instant::now();
         let ok = self.peers[peer].call("Raft.AppendEntries", &args, &mut reply);
         let mut st = self.lock();
+        self.call_done(&mut st, peer, ok, sent);
+        if ok {
+            self.handle_append_reply(&mut st, peer, &args, &reply);
+        }
+    }
+
+    /// Bookkeeping after any AppendEntries or InstallSnapshot call: the peer may be sent to
+    /// again, counts as alive if it answered, and a request lost on a live link goes again
+    /// at once.
+    pub(crate) fn call_done(&self, st: &mut State, peer: usize, ok: bool, sent: Instant) {
         st.in_flight[peer] = false;
         if ok {
             st.last_ack[peer] = st.last_ack[peer].max(sent);
-            self.handle_append_reply(&mut st, peer, &args, &reply);
+        } else if sent.elapsed() < QUICK_FAILURE {
+            st.send_now[peer] = true;
         }
         self.repl_cond[peer].notify_all();
     }

@@ -59,9 +59,8 @@ impl Raft {
         let sent = Instant::now();
         let ok = self.peers[peer].call("Raft.InstallSnapshot", &args, &mut reply);
         let mut st = self.lock();
-        st.in_flight[peer] = false;
+        self.call_done(&mut st, peer, ok, sent);
         if ok {
-            st.last_ack[peer] = st.last_ack[peer].max(sent);
             if reply.term > st.current_term {
                 self.become_follower(&mut st, reply.term);
             } else if st.role == Role::Leader && st.current_term == args.term {
@@ -73,6 +72,5 @@ impl Raft {
                 st.next_index[peer] = st.next_index[peer].max(matched + 1);
             }
         }
-        self.repl_cond[peer].notify_all();
     }
 }
