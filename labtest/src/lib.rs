@@ -98,6 +98,11 @@ pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
             }
             failed.push(*name);
         }
+        if std::env::var_os("LABTEST_THREADS").is_some() {
+            // A leak check: threads of killed peers should be gone by the next test.
+            let n = std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count());
+            println!("labtest: {n} threads after {name}");
+        }
     }
     *CURRENT.lock().unwrap_or_else(|p| p.into_inner()) = None;
     summary(package, chosen.len(), &failed, tests.len() - chosen.len(), start.elapsed())
