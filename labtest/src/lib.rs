@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 /// The test now running and when it started.
 static CURRENT: Mutex<Option<(&'static str, Instant)>> = Mutex::new(None);
 
+/// Callbacks that [`fail_process`] runs before it exits (see [`on_fatal`]).
+static ON_FATAL: Mutex<Vec<fn(&str)>> = Mutex::new(Vec::new());
+
 /// Panic payload of a failure whose message was already printed (see [`fail_now`]).
 pub struct Failed;
 
@@ -47,9 +50,27 @@ pub fn fail_now() -> ! {
     panic::resume_unwind(Box::new(Failed))
 }
 
-/// Fails the whole run from any thread, like Go's `log.Fatalf`: prints the running test's
-/// `--- FAIL` line and `msg`, then exits the process with status 1.
+/// Registers `f` to run with the message when [`fail_process`] ends the run, before anything
+/// is printed: the tester writes its failure timeline there, as Go does before `log.Fatalf`.
+/// Register each callback once.
+pub fn on_fatal(f: fn(&str)) {
+    ON_FATAL.lock().unwrap_or_else(|p| p.into_inner()).push(f);
+}
+
+/// Runs the [`on_fatal`] callbacks once; one that panics does not stop the exit.
+fn run_fatal_hooks(msg: &str) {
+    // Taken out, so that a hook that itself calls fail_process cannot loop.
+    let hooks = std::mem::take(&mut *ON_FATAL.lock().unwrap_or_else(|p| p.into_inner()));
+    for hook in hooks {
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(msg)));
+    }
+}
+
+/// Fails the whole run from any thread, like Go's `log.Fatalf`: runs the [`on_fatal`]
+/// callbacks, prints the running test's `--- FAIL` line and `msg`, then exits the process
+/// with status 1.
 pub fn fail_process(msg: &str) -> ! {
+    run_fatal_hooks(msg);
     let current = *CURRENT.lock().unwrap_or_else(|p| p.into_inner());
     let mut out = std::io::stdout().lock();
     if let Some((name, start)) = current {

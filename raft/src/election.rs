@@ -3,7 +3,7 @@
 //! again and again, does not force a working leader out with its inflated term.
 
 use crate::dprintf;
-use crate::raft::{ELECTION_MIN, Raft, Role, State, election_timeout, spawn};
+use crate::raft::{ELECTION_MIN, MAX_ISOLATION, Raft, Role, State, election_timeout, spawn};
 use crate::rpc::{RequestVoteArgs, RequestVoteReply};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,6 +15,7 @@ impl Raft {
     /// while we hear from a leader.
     pub(crate) fn request_vote(&self, args: &RequestVoteArgs, reply: &mut RequestVoteReply) {
         let mut st = self.lock();
+        st.heard_any = true;
         let up_to_date =
             (args.last_log_term, args.last_log_index) >= (st.log.last_term(), st.log.last_index());
         if args.pre_vote {
@@ -41,8 +42,11 @@ impl Raft {
 
     /// Asks every peer whether it would vote for us in the next term; the election proper
     /// starts only if a majority would.
+    /// A peer that nobody answered last time waits longer before asking again.
     pub(crate) fn start_pre_vote(self: &Arc<Self>, st: &mut State) {
-        st.election_deadline = Instant::now() + election_timeout();
+        st.isolation = if st.heard_any { 0 } else { (st.isolation + 1).min(MAX_ISOLATION) };
+        st.heard_any = false;
+        st.election_deadline = Instant::now() + election_timeout() * (1 << st.isolation);
         dprintf!("TIMR", self.me, "T{} pre-vote", st.current_term);
         self.ask_for_votes(st, true);
     }
@@ -90,6 +94,7 @@ impl Raft {
             return;
         }
         let mut st = self.lock();
+        st.heard_any = true;
         if reply.term > st.current_term {
             self.become_follower(&mut st, reply.term);
             return;

@@ -17,8 +17,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tester::{IService, Persister};
 
-/// Time between a leader's heartbeats: about 8 a second, well inside the lab's "tens".
-pub(crate) const HEARTBEAT: Duration = Duration::from_millis(120);
+/// Time between a leader's heartbeats: under 7 a second, well inside the lab's "tens".
+pub(crate) const HEARTBEAT: Duration = Duration::from_millis(150);
 
 /// Shortest time between two AppendEntries carrying new entries to one peer, so that a
 /// burst of `start`s goes out in one batch; a new commit index alone goes out at once.
@@ -42,6 +42,9 @@ pub(crate) const LEASE: Duration = Duration::from_millis(300);
 pub(crate) fn election_timeout() -> Duration {
     ELECTION_MIN + Duration::from_millis(rand::rng().random_range(0..150))
 }
+
+/// At most 2 doublings (4×) of the election timeout while a peer seems cut off.
+pub(crate) const MAX_ISOLATION: u32 = 2;
 
 /// A call that fails sooner than this was lost on a live link (an unreliable network drops
 /// at once), not sent to a dead or cut-off peer (whose calls fail after up to 7 s): worth
@@ -73,6 +76,11 @@ pub(crate) struct State {
     pub(crate) election_deadline: Instant,
     /// When this peer last heard from a leader of its term.
     pub(crate) last_heard: Instant,
+    /// Whether any peer has reached us (a request or a reply) since our last pre-vote.
+    pub(crate) heard_any: bool,
+    /// Pre-vote rounds in a row that nobody answered (we seem cut off), up to
+    /// MAX_ISOLATION: each doubles the wait before the next, sparing the RPCs.
+    pub(crate) isolation: u32,
     /// A snapshot from the leader that the applier has yet to hand to the service.
     pub(crate) snapshot_pending: bool,
 
@@ -127,6 +135,8 @@ pub fn make(
         role: Role::Follower,
         election_deadline: now + election_timeout(),
         last_heard: now,
+        heard_any: true,
+        isolation: 0,
         snapshot_pending: false,
         next_index: vec![1; n],
         match_index: vec![0; n],

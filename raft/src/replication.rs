@@ -12,6 +12,7 @@ impl Raft {
     /// prev_log_index, store the new entries, and learn the commit index.
     pub(crate) fn append_entries(&self, args: &AppendEntriesArgs, reply: &mut AppendEntriesReply) {
         let mut st = self.lock();
+        st.heard_any = true;
         if args.term > st.current_term {
             self.become_follower(&mut st, args.term);
         }

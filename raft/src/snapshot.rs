@@ -26,6 +26,7 @@ impl Raft {
     /// committed; the applier hands it to the service.
     pub(crate) fn install_snapshot(&self, args: &InstallSnapshotArgs, reply: &mut InstallSnapshotReply) {
         let mut st = self.lock();
+        st.heard_any = true;
         if args.term > st.current_term {
             self.become_follower(&mut st, args.term);
         }

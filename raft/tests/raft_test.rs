@@ -16,6 +16,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 use test::{MAX_LOG_SIZE, RAFT_ELECTION_TIMEOUT, make_test, rand_int, show, show_ints};
+use tester::annotation::{
+    annotate_checker_begin, annotate_checker_failure, annotate_checker_neutral, annotate_checker_success,
+    annotate_connection, annotate_info, annotate_info_interval, annotate_restart, annotate_restart_all,
+    annotate_shutdown, annotate_shutdown_all, annotate_test, get_annotate_timestamp,
+};
 use tester::fatalf;
 
 fn TestInitialElection3A() {
@@ -23,6 +28,7 @@ fn TestInitialElection3A() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestInitialElection3A", servers);
     ts.begin("Test (3A): initial election");
 
     // Is a leader elected?
@@ -52,22 +58,26 @@ fn TestReElection3A() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestReElection3A", servers);
     ts.begin("Test (3A): election after network failure");
 
     let leader1 = ts.check_one_leader();
 
     // If the leader disconnects, a new one should be elected.
     ts.g.disconnect_all(leader1);
+    annotate_connection(&ts.g.get_connected());
     ts.check_one_leader();
 
     // If the old leader rejoins, that shouldn't disturb the new leader, and the old leader
     // should switch to follower.
     ts.g.connect_one(leader1);
+    annotate_connection(&ts.g.get_connected());
     let leader2 = ts.check_one_leader();
 
     // If there's no quorum, no new leader should be elected.
     ts.g.disconnect_all(leader2);
     ts.g.disconnect_all((leader2 + 1) % servers);
+    annotate_connection(&ts.g.get_connected());
     thread::sleep(2 * RAFT_ELECTION_TIMEOUT);
 
     // Check that the one connected server does not think it is the leader.
@@ -75,10 +85,12 @@ fn TestReElection3A() {
 
     // If a quorum arises, it should elect a leader.
     ts.g.connect_one((leader2 + 1) % servers);
+    annotate_connection(&ts.g.get_connected());
     ts.check_one_leader();
 
     // Re-join of last node shouldn't prevent leader from existing.
     ts.g.connect_one(leader2);
+    annotate_connection(&ts.g.get_connected());
     ts.check_one_leader();
 }
 
@@ -87,6 +99,7 @@ fn TestManyElections3A() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestManyElections3A", servers);
     ts.begin("Test (3A): multiple elections");
 
     ts.check_one_leader();
@@ -100,6 +113,7 @@ fn TestManyElections3A() {
         ts.g.disconnect_all(i1);
         ts.g.disconnect_all(i2);
         ts.g.disconnect_all(i3);
+        annotate_connection(&ts.g.get_connected());
 
         // Either the current leader should still be alive, or the remaining four should
         // elect a new one.
@@ -108,6 +122,7 @@ fn TestManyElections3A() {
         ts.g.connect_one(i1);
         ts.g.connect_one(i2);
         ts.g.connect_one(i3);
+        annotate_connection(&ts.g.get_connected());
     }
     ts.check_one_leader();
 }
@@ -117,6 +132,7 @@ fn TestBasicAgree3B() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestBasicAgree3B", servers);
     ts.begin("Test (3B): basic agreement");
 
     let iters = 3;
@@ -139,6 +155,7 @@ fn TestRPCBytes3B() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestRPCBytes3B", servers);
     ts.begin("Test (3B): RPC byte count");
 
     ts.one(99, servers, false);
@@ -170,6 +187,7 @@ fn TestFollowerFailure3B() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestFollowerFailure3B", servers);
     ts.begin("Test (3B): test progressive failure of followers");
 
     ts.one(101, servers, false);
@@ -177,6 +195,7 @@ fn TestFollowerFailure3B() {
     // Disconnect one follower from the network.
     let leader1 = ts.check_one_leader();
     ts.g.disconnect_all((leader1 + 1) % servers);
+    annotate_connection(&ts.g.get_connected());
 
     // The leader and remaining follower should be able to agree despite the disconnected
     // follower.
@@ -188,6 +207,7 @@ fn TestFollowerFailure3B() {
     let leader2 = ts.check_one_leader();
     ts.g.disconnect_all((leader2 + 1) % servers);
     ts.g.disconnect_all((leader2 + 2) % servers);
+    annotate_connection(&ts.g.get_connected());
 
     // Submit a command.
     let (index, _, ok) = ts.srv(leader2).raft().unwrap().start(Any::from(104));
@@ -210,6 +230,7 @@ fn TestLeaderFailure3B() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestLeaderFailure3B", servers);
     ts.begin("Test (3B): test failure of leaders");
 
     ts.one(101, servers, false);
@@ -217,6 +238,7 @@ fn TestLeaderFailure3B() {
     // Disconnect the first leader.
     let leader1 = ts.check_one_leader();
     ts.g.disconnect_all(leader1);
+    annotate_connection(&ts.g.get_connected());
 
     // The remaining followers should elect a new leader.
     ts.one(102, servers - 1, false);
@@ -226,6 +248,7 @@ fn TestLeaderFailure3B() {
     // Disconnect the new leader.
     let leader2 = ts.check_one_leader();
     ts.g.disconnect_all(leader2);
+    annotate_connection(&ts.g.get_connected());
 
     // Submit a command to each server.
     for i in 0..servers {
@@ -244,6 +267,7 @@ fn TestFailAgree3B() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestFailAgree3B", servers);
     ts.begin("Test (3B): agreement after follower reconnects");
 
     ts.one(101, servers, false);
@@ -251,6 +275,7 @@ fn TestFailAgree3B() {
     // Disconnect one follower from the network.
     let leader = ts.check_one_leader();
     ts.g.disconnect_all((leader + 1) % servers);
+    annotate_connection(&ts.g.get_connected());
 
     // The leader and remaining follower should be able to agree despite the disconnected
     // follower.
@@ -262,6 +287,7 @@ fn TestFailAgree3B() {
 
     // Re-connect.
     ts.g.connect_one((leader + 1) % servers);
+    annotate_connection(&ts.g.get_connected());
 
     // The full set of servers should preserve previous agreements, and be able to agree on
     // new commands.
@@ -275,6 +301,7 @@ fn TestFailNoAgree3B() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestFailNoAgree3B", servers);
     ts.begin("Test (3B): no agreement if too many followers disconnect");
 
     ts.one(10, servers, false);
@@ -284,6 +311,7 @@ fn TestFailNoAgree3B() {
     ts.g.disconnect_all((leader + 1) % servers);
     ts.g.disconnect_all((leader + 2) % servers);
     ts.g.disconnect_all((leader + 3) % servers);
+    annotate_connection(&ts.g.get_connected());
 
     let (index, _, ok) = ts.srv(leader).raft().unwrap().start(Any::from(20));
     if !ok {
@@ -304,6 +332,7 @@ fn TestFailNoAgree3B() {
     ts.g.connect_one((leader + 1) % servers);
     ts.g.connect_one((leader + 2) % servers);
     ts.g.connect_one((leader + 3) % servers);
+    annotate_connection(&ts.g.get_connected());
 
     // The disconnected majority may have chosen a leader from among their own ranks,
     // forgetting index 2.
@@ -324,6 +353,7 @@ fn TestConcurrentStarts3B() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestConcurrentStarts3B", servers);
     ts.begin("Test (3B): concurrent Start()s");
 
     let mut success = false;
@@ -334,9 +364,13 @@ fn TestConcurrentStarts3B() {
         }
 
         let leader = ts.check_one_leader();
+        annotate_checker_begin(&format!("checking concurrent submission of commands (attempt {attempt})"));
         let (_, term, ok) = ts.srv(leader).raft().unwrap().start(Any::from(1));
+
+        let despretry = "concurrent submission failed; retry";
         if !ok {
             // The leader moved on really quickly.
+            annotate_checker_neutral(despretry, &format!("{leader} is no longer a leader"));
             continue;
         }
 
@@ -359,6 +393,8 @@ fn TestConcurrentStarts3B() {
             let (t, _) = ts.srv(j).raft().unwrap().get_state();
             if t != term {
                 // The term changed: can't expect all Start()s to have succeeded.
+                let details = format!("term of server {j} changed from {term} to {t}");
+                annotate_checker_neutral(despretry, &details);
                 continue 'retry;
             }
         }
@@ -373,11 +409,19 @@ fn TestConcurrentStarts3B() {
                         // Peers have moved on to later terms, so we can't expect all
                         // Start()s to have succeeded.
                         failed = true;
+                        let details = format!(
+                            "term changed while waiting for {servers} servers to commit index {index}"
+                        );
+                        annotate_checker_neutral(despretry, &details);
                         break;
                     }
                     cmds.push(ix);
                 }
-                None => fatalf(&format!("value {} is not an int", show(cmd.as_ref()))),
+                None => {
+                    let details = format!("value {} is not an int", show(cmd.as_ref()));
+                    annotate_checker_failure("read ill-typed value", &details);
+                    fatalf(&details)
+                }
             }
         }
 
@@ -388,7 +432,9 @@ fn TestConcurrentStarts3B() {
         for ii in 0..iters {
             let x = 100 + ii;
             if !cmds.contains(&x) {
-                fatalf(&format!("cmd {x} missing in {}", show_ints(&cmds)));
+                let details = format!("cmd {x} missing in {}", show_ints(&cmds));
+                annotate_checker_failure("concurrent submission failed", &details);
+                fatalf(&details);
             }
         }
 
@@ -397,8 +443,14 @@ fn TestConcurrentStarts3B() {
     }
 
     if !success {
+        annotate_checker_failure(
+            "agreement failed under concurrent submission",
+            "unable to reach agreement after 5 attempts",
+        );
         fatalf("term changed too often");
     }
+
+    annotate_checker_success("agreement reached under concurrent submission", "OK");
 }
 
 fn TestRejoin3B() {
@@ -406,6 +458,7 @@ fn TestRejoin3B() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestRejoin3B", servers);
     ts.begin("Test (3B): rejoin of partitioned leader");
 
     ts.one(101, servers, true);
@@ -413,11 +466,15 @@ fn TestRejoin3B() {
     // Leader network failure.
     let leader1 = ts.check_one_leader();
     ts.g.disconnect_all(leader1);
+    annotate_connection(&ts.g.get_connected());
 
     // Make the old leader try to agree on some entries.
+    let start = get_annotate_timestamp();
     ts.srv(leader1).raft().unwrap().start(Any::from(102));
     ts.srv(leader1).raft().unwrap().start(Any::from(103));
     ts.srv(leader1).raft().unwrap().start(Any::from(104));
+    let text = format!("submitted commands [102 103 104] to {leader1}");
+    annotate_info_interval(start, &text, &text);
 
     // The new leader commits, also for index=2.
     ts.one(103, 2, true);
@@ -428,11 +485,13 @@ fn TestRejoin3B() {
 
     // Old leader connected again.
     ts.g.connect_one(leader1);
+    annotate_connection(&ts.g.get_connected());
 
     ts.one(104, 2, true);
 
     // All together now.
     ts.g.connect_one(leader2);
+    annotate_connection(&ts.g.get_connected());
 
     ts.one(105, servers, true);
 }
@@ -442,6 +501,7 @@ fn TestBackup3B() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestBackup3B", servers);
     ts.begin("Test (3B): leader backs up quickly over incorrect follower logs");
 
     ts.one(rand_int(), servers, true);
@@ -451,11 +511,15 @@ fn TestBackup3B() {
     ts.g.disconnect_all((leader1 + 2) % servers);
     ts.g.disconnect_all((leader1 + 3) % servers);
     ts.g.disconnect_all((leader1 + 4) % servers);
+    annotate_connection(&ts.g.get_connected());
 
     // Submit lots of commands that won't commit.
+    let start = get_annotate_timestamp();
     for _ in 0..50 {
         ts.srv(leader1).raft().unwrap().start(Any::from(rand_int()));
     }
+    let text = format!("submitted 50 commands to {leader1}");
+    annotate_info_interval(start, &text, &text);
 
     thread::sleep(RAFT_ELECTION_TIMEOUT / 2);
 
@@ -466,6 +530,7 @@ fn TestBackup3B() {
     ts.g.connect_one((leader1 + 2) % servers);
     ts.g.connect_one((leader1 + 3) % servers);
     ts.g.connect_one((leader1 + 4) % servers);
+    annotate_connection(&ts.g.get_connected());
 
     // Lots of successful commands to the new group.
     for _ in 0..50 {
@@ -479,11 +544,15 @@ fn TestBackup3B() {
         other = (leader2 + 1) % servers;
     }
     ts.g.disconnect_all(other);
+    annotate_connection(&ts.g.get_connected());
 
     // Lots more commands that won't commit.
+    let start = get_annotate_timestamp();
     for _ in 0..50 {
         ts.srv(leader2).raft().unwrap().start(Any::from(rand_int()));
     }
+    let text = format!("submitted 50 commands to {leader2}");
+    annotate_info_interval(start, &text, &text);
 
     thread::sleep(RAFT_ELECTION_TIMEOUT / 2);
 
@@ -494,6 +563,7 @@ fn TestBackup3B() {
     ts.g.connect_one((leader1 + 0) % servers);
     ts.g.connect_one((leader1 + 1) % servers);
     ts.g.connect_one(other);
+    annotate_connection(&ts.g.get_connected());
 
     // Lots of successful commands to the new group.
     for _ in 0..50 {
@@ -504,6 +574,7 @@ fn TestBackup3B() {
     for i in 0..servers {
         ts.g.connect_one(i);
     }
+    annotate_connection(&ts.g.get_connected());
     ts.one(rand_int(), servers, true);
 }
 
@@ -512,6 +583,7 @@ fn TestCount3B() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestCount3B", servers);
     ts.begin("Test (3B): RPC counts aren't too high");
 
     // RPCs delivered to the servers so far.
@@ -522,7 +594,9 @@ fn TestCount3B() {
     let mut total1 = rpcs();
 
     if !(1..=30).contains(&total1) {
-        fatalf(&format!("too many or few RPCs ({total1}) to elect initial leader"));
+        let text = format!("too many or few RPCs ({total1}) to elect initial leader");
+        annotate_checker_failure(&text, &text);
+        fatalf(&text);
     }
 
     let mut total2 = 0;
@@ -534,12 +608,15 @@ fn TestCount3B() {
         }
 
         let leader = ts.check_one_leader();
+        annotate_checker_begin(&format!("checking reasonable RPC counts for agreement (attempt {attempt})"));
         total1 = rpcs();
 
         let iters = 10;
         let (starti, term, ok) = ts.srv(leader).raft().unwrap().start(Any::from(1));
+        let despretry = "submission failed; retry";
         if !ok {
             // The leader moved on really quickly.
+            annotate_checker_neutral(despretry, &format!("{leader} is no longer a leader"));
             continue;
         }
 
@@ -550,13 +627,22 @@ fn TestCount3B() {
             let (index1, term1, ok) = ts.srv(leader).raft().unwrap().start(Any::from(x));
             if term1 != term {
                 // The term changed while starting.
+                let details = format!("term of the leader ({leader}) changed from {term} to {term1}");
+                annotate_checker_neutral(despretry, &details);
                 continue 'retry;
             }
             if !ok {
                 // No longer the leader, so the term has changed.
+                annotate_checker_neutral(despretry, &format!("{leader} is no longer a leader"));
                 continue 'retry;
             }
             if starti + i != index1 {
+                let desp = format!("leader {leader} adds the command at the wrong index");
+                let details = format!(
+                    "the command should locate at index {}, but the leader puts it at {index1}",
+                    starti + i
+                );
+                annotate_checker_failure(&desp, &details);
                 fatalf("Start() failed");
             }
         }
@@ -570,8 +656,20 @@ fn TestCount3B() {
             if !ok || ix != cmds[(i - 1) as usize] {
                 if ix == -1 {
                     // The term changed: try again.
+                    let details = format!(
+                        "term changed while waiting for {servers} servers to commit index {}",
+                        starti + i
+                    );
+                    annotate_checker_neutral(despretry, &details);
                     continue 'retry;
                 }
+                let details = format!(
+                    "the command submitted at index {} in term {term} is {}, but read {}",
+                    starti + i,
+                    cmds[(i - 1) as usize],
+                    show(cmd.as_ref())
+                );
+                annotate_checker_failure("incorrect command committed", &details);
                 fatalf(&format!(
                     "wrong value {} committed for index {}; expected {}",
                     show(cmd.as_ref()),
@@ -587,6 +685,10 @@ fn TestCount3B() {
             let (t, _) = ts.srv(j).raft().unwrap().get_state();
             if t != term {
                 // The term changed: can't expect low RPC counts; keep going to update total2.
+                annotate_checker_neutral(
+                    despretry,
+                    &format!("term of server {j} changed from {term} to {t}"),
+                );
                 failed = true;
             }
             total2 += ts.g.rpc_count(j) as i64;
@@ -597,16 +699,32 @@ fn TestCount3B() {
         }
 
         if total2 - total1 > (iters + 1 + 3) * 3 {
+            let details = format!(
+                "number of RPC used for {iters} entries = {} > {}",
+                total2 - total1,
+                (iters + 1 + 3) * 3
+            );
+            annotate_checker_failure("used too many RPCs for agreement", &details);
             fatalf(&format!("too many RPCs ({}) for {iters} entries", total2 - total1));
         }
+
+        let details = format!(
+            "number of RPC used for {iters} entries = {} <= {}",
+            total2 - total1,
+            (iters + 1 + 3) * 3
+        );
+        annotate_checker_success("used reasonable number of RPCs for agreement", &details);
 
         success = true;
         break;
     }
 
     if !success {
+        annotate_checker_failure("agreement failed", "unable to reach agreement after 5 attempts");
         fatalf("term changed too often");
     }
+
+    annotate_checker_begin("checking reasonable RPC counts in idle");
 
     thread::sleep(RAFT_ELECTION_TIMEOUT);
 
@@ -616,8 +734,13 @@ fn TestCount3B() {
     }
 
     if total3 - total2 > 3 * 20 {
+        let details =
+            format!("number of RPC used for 1 second of idleness = {} > {}", total3 - total2, 3 * 20);
+        annotate_checker_failure("used too many RPCs in idle", &details);
         fatalf(&format!("too many RPCs ({}) for 1 second of idleness", total3 - total2));
     }
+    let details = format!("number of RPC used for 1 second of idleness = {} <= {}", total3 - total2, 3 * 20);
+    annotate_checker_success("used a reasonable number of RPCs in idle", &details);
 }
 
 fn TestPersist13C() {
@@ -625,36 +748,47 @@ fn TestPersist13C() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestPersist13C", servers);
     ts.begin("Test (3C): basic persistence");
 
     ts.one(11, servers, true);
 
     ts.g.shutdown();
+    annotate_shutdown_all();
     ts.g.start_servers();
+    annotate_restart_all();
 
     ts.one(12, servers, true);
 
     let leader1 = ts.check_one_leader();
     ts.g.shutdown_server(leader1);
+    annotate_shutdown(&[leader1]);
     ts.restart(leader1);
+    annotate_restart(&[leader1]);
 
     ts.one(13, servers, true);
 
     let leader2 = ts.check_one_leader();
     ts.g.shutdown_server(leader2);
+    annotate_shutdown(&[leader2]);
 
     ts.one(14, servers - 1, true);
 
     ts.restart(leader2);
+    annotate_restart(&[leader2]);
 
+    annotate_checker_begin("wait for all servers to commit until index 4");
     ts.wait(4, servers, -1); // wait for leader2 to join before killing i3
+    annotate_checker_success("all committed until index 4", "OK");
 
     let i3 = (ts.check_one_leader() + 1) % servers;
     ts.g.shutdown_server(i3);
+    annotate_shutdown(&[i3]);
 
     ts.one(15, servers - 1, true);
 
     ts.restart(i3);
+    annotate_restart(&[i3]);
 
     ts.one(16, servers, true);
 }
@@ -664,6 +798,7 @@ fn TestPersist23C() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestPersist23C", servers);
     ts.begin("Test (3C): more persistence");
 
     let mut index = 1;
@@ -675,6 +810,7 @@ fn TestPersist23C() {
 
         ts.g.shutdown_server((leader1 + 1) % servers);
         ts.g.shutdown_server((leader1 + 2) % servers);
+        annotate_shutdown(&[(leader1 + 1) % servers, (leader1 + 2) % servers]);
 
         ts.one(10 + index, servers - 2, true);
         index += 1;
@@ -682,19 +818,23 @@ fn TestPersist23C() {
         ts.g.shutdown_server((leader1 + 0) % servers);
         ts.g.shutdown_server((leader1 + 3) % servers);
         ts.g.shutdown_server((leader1 + 4) % servers);
+        annotate_shutdown(&[(leader1 + 0) % servers, (leader1 + 3) % servers, (leader1 + 4) % servers]);
 
         ts.restart((leader1 + 1) % servers);
         ts.restart((leader1 + 2) % servers);
+        annotate_restart(&[(leader1 + 1) % servers, (leader1 + 2) % servers]);
 
         thread::sleep(RAFT_ELECTION_TIMEOUT);
 
         ts.restart((leader1 + 3) % servers);
+        annotate_restart(&[(leader1 + 3) % servers]);
 
         ts.one(10 + index, servers - 2, true);
         index += 1;
 
         ts.restart((leader1 + 4) % servers);
         ts.restart((leader1 + 0) % servers);
+        annotate_restart(&[(leader1 + 4) % servers, (leader1 + 0) % servers]);
     }
 
     ts.one(1000, servers, true);
@@ -705,23 +845,29 @@ fn TestPersist33C() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestPersist33C", servers);
     ts.begin("Test (3C): partitioned leader and one follower crash, leader restarts");
 
     ts.one(101, 3, true);
 
     let leader = ts.check_one_leader();
     ts.g.disconnect_all((leader + 2) % servers);
+    annotate_connection(&ts.g.get_connected());
 
     ts.one(102, 2, true);
 
     ts.g.shutdown_server((leader + 0) % servers);
     ts.g.shutdown_server((leader + 1) % servers);
+    annotate_shutdown(&[(leader + 0) % servers, (leader + 1) % servers]);
     ts.g.connect_one((leader + 2) % servers);
+    annotate_connection(&ts.g.get_connected());
     ts.restart((leader + 0) % servers);
+    annotate_restart(&[(leader + 0) % servers]);
 
     ts.one(103, 2, true);
 
     ts.restart((leader + 1) % servers);
+    annotate_restart(&[(leader + 1) % servers]);
 
     ts.one(104, servers, true);
 }
@@ -738,6 +884,7 @@ fn TestFigure83C() {
     let ts = make_test(servers, true, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestFigure83C", servers);
     ts.begin("Test (3C): Figure 8");
 
     ts.one(rand_int(), 1, true);
@@ -747,8 +894,11 @@ fn TestFigure83C() {
         let mut leader = None;
         for i in 0..servers {
             if let Some(rf) = ts.srv(i).raft() {
-                let (_, _, ok) = rf.start(Any::from(rand_int()));
+                let cmd = rand_int();
+                let (_, _, ok) = rf.start(Any::from(cmd));
                 if ok {
+                    let text = format!("submitted command {cmd} to server {i}");
+                    annotate_info(&text, &text);
                     leader = Some(i);
                 }
             }
@@ -764,6 +914,7 @@ fn TestFigure83C() {
 
         if let Some(leader) = leader {
             ts.g.shutdown_server(leader);
+            annotate_shutdown(&[leader]);
             nup -= 1;
         }
 
@@ -771,6 +922,7 @@ fn TestFigure83C() {
             let s = rand::random_range(0..servers);
             if ts.srv(s).raft().is_none() {
                 ts.restart(s);
+                annotate_restart(&[s]);
                 nup += 1;
             }
         }
@@ -781,6 +933,7 @@ fn TestFigure83C() {
             ts.restart(i);
         }
     }
+    annotate_restart_all();
 
     ts.one(rand_int(), servers, true);
 }
@@ -790,6 +943,7 @@ fn TestUnreliableAgree3C() {
     let ts = make_test(servers, false, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestUnreliableAgree3C", servers);
     ts.begin("Test (3C): unreliable agreement");
 
     let mut wg = Vec::new();
@@ -818,6 +972,7 @@ fn TestFigure8Unreliable3C() {
     let ts = make_test(servers, false, false);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestFigure8Unreliable3C", servers);
     ts.begin("Test (3C): Figure 8 (unreliable)");
 
     ts.one(rand_int() % 10000, 1, true);
@@ -831,6 +986,10 @@ fn TestFigure8Unreliable3C() {
         for i in 0..servers {
             let cmd = rand_int() % 10000;
             let (_, _, ok) = ts.srv(i).raft().unwrap().start(Any::from(cmd));
+            if ok {
+                let text = format!("submitted command {cmd} to server {i}");
+                annotate_info(&text, &text);
+            }
             if ok && ts.g.is_connected(i) {
                 leader = Some(i);
             }
@@ -848,6 +1007,7 @@ fn TestFigure8Unreliable3C() {
             && rand::random_range(0..1000) < RAFT_ELECTION_TIMEOUT.as_millis() / 2
         {
             ts.g.disconnect_all(leader);
+            annotate_connection(&ts.g.get_connected());
             nup -= 1;
         }
 
@@ -855,6 +1015,7 @@ fn TestFigure8Unreliable3C() {
             let s = rand::random_range(0..servers);
             if !ts.g.is_connected(s) {
                 ts.g.connect_one(s);
+                annotate_connection(&ts.g.get_connected());
                 nup += 1;
             }
         }
@@ -865,6 +1026,7 @@ fn TestFigure8Unreliable3C() {
             ts.g.connect_one(i);
         }
     }
+    annotate_connection(&ts.g.get_connected());
 
     ts.one(rand_int() % 10000, servers, true);
 }
@@ -875,8 +1037,10 @@ fn internal_churn(reliable: bool) {
     let _cleanup = ts.defer_cleanup();
 
     if ts.is_reliable() {
+        annotate_test("TestReliableChurn3C", servers);
         ts.begin("Test (3C): churn");
     } else {
+        annotate_test("TestUnreliableChurn3C", servers);
         ts.begin("Test (3C): unreliable churn");
     }
 
@@ -930,6 +1094,7 @@ fn internal_churn(reliable: bool) {
         }
     };
 
+    let startcli = get_annotate_timestamp();
     let ncli = 3;
     // A client that fails ends without a result: Go's nil.
     let cha: Vec<_> = (0..ncli).map(|i| thread::spawn(cfn(i))).collect();
@@ -938,20 +1103,24 @@ fn internal_churn(reliable: bool) {
         if rand::random_range(0..1000) < 200 {
             let i = rand::random_range(0..servers);
             ts.g.disconnect_all(i);
+            annotate_connection(&ts.g.get_connected());
         }
 
         if rand::random_range(0..1000) < 500 {
             let i = rand::random_range(0..servers);
             if ts.srv(i).raft().is_none() {
                 ts.restart(i);
+                annotate_restart(&[i]);
             }
             ts.g.connect_one(i);
+            annotate_connection(&ts.g.get_connected());
         }
 
         if rand::random_range(0..1000) < 200 {
             let i = rand::random_range(0..servers);
             if ts.srv(i).raft().is_some() {
                 ts.g.shutdown_server(i);
+                annotate_shutdown(&[i]);
             }
         }
 
@@ -969,9 +1138,14 @@ fn internal_churn(reliable: bool) {
         }
         ts.g.connect_one(i);
     }
+    annotate_restart_all();
+    annotate_connection(&ts.g.get_connected());
 
     stop.store(true, Ordering::SeqCst);
+    let textcli = format!("{ncli} clients submitting commands concurrently");
+    annotate_info_interval(startcli, &textcli, &textcli);
 
+    annotate_checker_begin("checking if any client has failed");
     let mut values = Vec::new();
     for h in cha {
         match h.join() {
@@ -979,6 +1153,7 @@ fn internal_churn(reliable: bool) {
             Err(_) => fatalf("client failed"),
         }
     }
+    annotate_checker_success("none of the clients have failed", "OK");
 
     thread::sleep(RAFT_ELECTION_TIMEOUT);
 
@@ -990,15 +1165,21 @@ fn internal_churn(reliable: bool) {
         let v = ts.wait(index, servers, -1);
         match v.as_ref().and_then(|v| v.downcast_ref::<i64>()) {
             Some(&vi) => really.push(vi),
-            None => fatalf("not an int"),
+            None => {
+                let text = format!("committed value {} is not an integer", show(v.as_ref()));
+                annotate_checker_failure(&text, &text);
+                fatalf("not an int")
+            }
         }
     }
 
+    annotate_checker_begin("checking if committed values observed by the clients remain in the log");
     for v1 in &values {
         if !really.contains(v1) {
             fatalf("didn't find a value");
         }
     }
+    annotate_checker_success("committed values remain in the log", "OK");
 }
 
 fn TestReliableChurn3C() {
@@ -1018,6 +1199,8 @@ fn snapcommon(name: &str, disconnect: bool, reliable: bool, crash: bool) {
     let ts = make_test(servers, reliable, true);
     let _cleanup = ts.defer_cleanup();
 
+    // Go passes the description here; the page shows the test's name instead.
+    annotate_test(labtest::name(), servers);
     ts.begin(name);
 
     ts.one(rand_int(), servers, true);
@@ -1033,18 +1216,23 @@ fn snapcommon(name: &str, disconnect: bool, reliable: bool, crash: bool) {
 
         if disconnect {
             ts.g.disconnect_all(victim);
+            annotate_connection(&ts.g.get_connected());
             ts.one(rand_int(), servers - 1, true);
         }
         if crash {
             ts.g.shutdown_server(victim);
+            annotate_shutdown(&[victim]);
             ts.one(rand_int(), servers - 1, true);
         }
 
         // Perhaps send enough to get a snapshot.
+        let start = get_annotate_timestamp();
         let nn = (SNAPSHOT_INTERVAL / 2) + (rand_int() % SNAPSHOT_INTERVAL);
         for _ in 0..nn {
             ts.srv(sender).raft().unwrap().start(Any::from(rand_int()));
         }
+        let text = format!("submitting {nn} commands to {sender}");
+        annotate_info_interval(start, &text, &text);
 
         // Let the applier threads catch up with the Start()s.
         if !disconnect && !crash {
@@ -1062,11 +1250,13 @@ fn snapcommon(name: &str, disconnect: bool, reliable: bool, crash: bool) {
             // Reconnect a follower, who may be behind and need to receive a snapshot to
             // catch up.
             ts.g.connect_one(victim);
+            annotate_connection(&ts.g.get_connected());
             ts.one(rand_int(), servers, true);
             leader1 = ts.check_one_leader();
         }
         if crash {
             ts.restart(victim);
+            annotate_restart(&[victim]);
             ts.one(rand_int(), servers, true);
             leader1 = ts.check_one_leader();
         }
@@ -1101,6 +1291,7 @@ fn TestSnapshotAllCrash3D() {
     let ts = make_test(servers, false, true);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestSnapshotAllCrash3D", servers);
     ts.begin("Test (3D): crash and restart all servers");
 
     ts.one(rand_int(), servers, true);
@@ -1116,11 +1307,15 @@ fn TestSnapshotAllCrash3D() {
 
         // Crash all.
         ts.g.shutdown();
+        annotate_shutdown_all();
         ts.g.start_servers();
+        annotate_restart_all();
 
         let index2 = ts.one(rand_int(), servers, true);
         if index2 < index1 + 1 {
-            fatalf(&format!("index decreased from {index1} to {index2}"));
+            let msg = format!("index decreased from {index1} to {index2}");
+            annotate_checker_failure("incorrect behavior: index decreased", &msg);
+            fatalf(&msg);
         }
     }
 }
@@ -1132,6 +1327,7 @@ fn TestSnapshotInit3D() {
     let ts = make_test(servers, false, true);
     let _cleanup = ts.defer_cleanup();
 
+    annotate_test("TestSnapshotInit3D", servers);
     ts.begin("Test (3D): snapshot initialization after crash");
     ts.one(rand_int(), servers, true);
 
@@ -1142,13 +1338,17 @@ fn TestSnapshotInit3D() {
     }
 
     ts.g.shutdown();
+    annotate_shutdown_all();
     ts.g.start_servers();
+    annotate_restart_all();
 
     // A single op, to get something to be written back to persistent storage.
     ts.one(rand_int(), servers, true);
 
     ts.g.shutdown();
+    annotate_shutdown_all();
     ts.g.start_servers();
+    annotate_restart_all();
 
     // Do another op to trigger a potential bug.
     ts.one(rand_int(), servers, true);

@@ -10,6 +10,9 @@ use raftapi::ApplyMsg;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::thread;
+use tester::annotation::{
+    annotate_checker_failure_before_exit, annotate_info_interval, get_annotate_timestamp,
+};
 use tester::{IService, Persister, fatalf};
 
 /// The service snapshots after every this many applied entries (at indexes 9, 19, ...).
@@ -68,6 +71,7 @@ pub fn new_rfsrv(
             // up on the apply channel.
             let err = s.ingest_snap(&snapshot, -1);
             if !err.is_empty() {
+                annotate_checker_failure_before_exit("failed to ingest snapshot", &err);
                 fatalf(&err);
             }
         }
@@ -132,6 +136,7 @@ impl RfSrv {
                 err_msg = format!("server {} apply out of order {}", self.me, m.command_index);
             }
             if !err_msg.is_empty() {
+                annotate_checker_failure_before_exit("apply error", &err_msg);
                 labtest::fail_process(&format!("apply error: {err_msg}"));
             }
         }
@@ -189,13 +194,20 @@ impl RfSrv {
                     }
                     // Go would dereference a nil Raft here if the server was killed meanwhile.
                     if let Some(raft) = raft {
+                        let start = get_annotate_timestamp();
                         raft.snapshot(m.command_index, e.into_bytes());
+                        let details = format!(
+                            "snapshot created after applying the command at index {}",
+                            m.command_index
+                        );
+                        annotate_info_interval(start, "snapshot created", &details);
                     }
                 }
             } else {
                 // Ignore other kinds of ApplyMsg.
             }
             if !err_msg.is_empty() {
+                annotate_checker_failure_before_exit("apply error", &err_msg);
                 labtest::fail_process(&format!("apply error: {err_msg}"));
             }
         }
@@ -208,13 +220,14 @@ impl RfSrv {
 
         // Go tells a nil snapshot from an empty one; Rust's Vec cannot be nil.
         if snapshot.is_empty() {
+            annotate_checker_failure_before_exit("failed to ingest snapshot", "nil snapshot");
             labtest::fail_process("nil snapshot");
         }
         let mut d = Decoder::new(snapshot);
-        let Ok(last_included_index) = d.decode::<i64>() else {
-            labtest::fail_process("snapshot decode error");
-        };
-        let Ok(xlog) = d.decode::<Vec<Option<Any>>>() else {
+        let decoded = d.decode::<i64>().and_then(|index| Ok((index, d.decode::<Vec<Option<Any>>>()?)));
+        let Ok((last_included_index, xlog)) = decoded else {
+            let text = "failed to decode snapshot";
+            annotate_checker_failure_before_exit(text, text);
             labtest::fail_process("snapshot decode error");
         };
         if index != -1 && index != last_included_index {

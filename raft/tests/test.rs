@@ -2,6 +2,7 @@
 //! and adds the checkers the tests call (one leader, agreement on terms, committed entries).
 
 use crate::server::{RfSrv, new_rfsrv};
+use crossbeam_channel::{RecvTimeoutError, Sender, bounded};
 use labgob::Any;
 use labrpc::ClientEnd;
 use raftapi::ApplyMsg;
@@ -11,6 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
+use tester::annotation::{
+    annotate_checker_begin, annotate_checker_failure, annotate_checker_success, annotate_peer_state,
+};
 use tester::{Config, FstartServer, GRP0, IService, Persister, ServerGrp, Tgid, fatalf};
 
 /// The tester generously allows solutions to complete elections in one second (much more
@@ -20,6 +24,9 @@ pub const RAFT_ELECTION_TIMEOUT: Duration = Duration::from_millis(1000);
 /// The largest persisted Raft state the 3D tests accept, in bytes (Go's `MAXLOGSIZE`, in
 /// raft_test.go).
 pub const MAX_LOG_SIZE: usize = 2000;
+
+/// How often the sampler records each peer's term and leadership for the failure timeline.
+const SAMPLE_EVERY: Duration = Duration::from_millis(20);
 
 /// A value set once, right after `Config::make_config` returns: the config has to exist
 /// before it can be stored, but it starts the servers (through `mksrv`) while it is built.
@@ -59,6 +66,8 @@ pub struct Test {
     finished: AtomicBool,
     mu: Mutex<Shared>,
     snapshot: bool,
+    /// Dropping it stops the peer-state sampler.
+    sampler: Mutex<Option<Sender<()>>>,
 }
 
 impl Deref for Test {
@@ -99,6 +108,7 @@ pub fn make_test(n: usize, reliable: bool, snapshot: bool) -> Arc<Test> {
         finished: AtomicBool::new(false),
         mu: Mutex::new(Shared { srvs: vec![None; n], max_index: 0 }),
         snapshot,
+        sampler: Mutex::new(None),
     });
     // The group keeps this closure: a weak reference, so that the test can be dropped.
     let weak = Arc::downgrade(&ts);
@@ -110,7 +120,27 @@ pub fn make_test(n: usize, reliable: bool, snapshot: bool) -> Arc<Test> {
     cfg.set_long_delays(true);
     ts.g.set(cfg.group(GRP0));
     ts.cfg.set(cfg);
+    if tester::annotation::vis_enabled() {
+        *ts.sampler.lock().unwrap_or_else(|p| p.into_inner()) = Some(start_sampler(&ts));
+    }
     ts
+}
+
+/// Starts the thread that records each peer's term and leadership (or that it is down)
+/// every `SAMPLE_EVERY` for the failure timeline, until the returned sender is dropped.
+fn start_sampler(ts: &Arc<Test>) -> Sender<()> {
+    let (tx, rx) = bounded::<()>(0);
+    let weak = Arc::downgrade(ts);
+    thread::Builder::new()
+        .name("peer-sampler".into())
+        .spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(SAMPLE_EVERY) {
+                let Some(ts) = weak.upgrade() else { return };
+                ts.sample_peers();
+            }
+        })
+        .expect("test: cannot start the peer sampler");
+    tx
 }
 
 impl Test {
@@ -133,10 +163,30 @@ impl Test {
         Cleanup(self.clone())
     }
 
-    /// Ends the test: stops `one()`, prints the Passed line unless the test failed, kills
-    /// every server and closes the network.
+    /// Records each live peer's term and leadership, and each crashed peer as down.
+    fn sample_peers(&self) {
+        let srvs: Vec<Option<Arc<RfSrv>>> = self.lock().srvs.clone();
+        for (i, rs) in srvs.iter().enumerate() {
+            let Some(rs) = rs else { continue };
+            // raft() only clones the peer out of RfSrv's lock: no test lock is held while
+            // Raft runs get_state, which may wait for the peer's own lock.
+            let state = rs.raft().map(|rf| rf.get_state());
+            if self.check_finished() {
+                return; // the timeline is being written; don't add to it
+            }
+            match state {
+                Some((term, leader)) => annotate_peer_state(i, term, leader, true),
+                None => annotate_peer_state(i, -1, false, false),
+            }
+        }
+    }
+
+    /// Ends the test: stops `one()` and the sampler, prints the Passed line unless the test
+    /// failed, kills every server and closes the network (and writes the failure timeline
+    /// if the test failed).
     fn cleanup(&self) {
         self.finished.store(true, Ordering::SeqCst);
+        self.sampler.lock().unwrap_or_else(|p| p.into_inner()).take();
         // Kill the servers even if end() fails the test (time limit), so that they do not
         // run on into the next test. Config::cleanup ends with Go's CheckTimeout.
         let cfg = &self.cfg;
@@ -168,6 +218,7 @@ impl Test {
     /// about 5 s; returns the leader of the latest term.
     #[track_caller]
     pub fn check_one_leader(&self) -> usize {
+        annotate_checker_begin("checking for a single leader");
         for _ in 0..10 {
             let ms = 450 + rand::random_range(0..100);
             thread::sleep(Duration::from_millis(ms));
@@ -185,6 +236,8 @@ impl Test {
             let mut last_term_with_leader = -1;
             for (&term, leaders) in &leaders {
                 if leaders.len() > 1 {
+                    let details = format!("multiple leaders in term {term} = {}", show_usizes(leaders));
+                    annotate_checker_failure("multiple leaders", &details);
                     fatalf(&format!("term {term} has {} (>1) leaders", leaders.len()));
                 }
                 if term > last_term_with_leader {
@@ -193,9 +246,13 @@ impl Test {
             }
 
             if !leaders.is_empty() {
-                return leaders[&last_term_with_leader][0];
+                let leader = leaders[&last_term_with_leader][0];
+                let details = format!("leader in term {last_term_with_leader} = {leader}");
+                annotate_checker_success(&details, &details);
+                return leader;
             }
         }
+        annotate_checker_failure("no leader", "unable to find a leader");
         fatalf("expected one leader, got none")
     }
 
@@ -203,6 +260,7 @@ impl Test {
     /// connected).
     #[track_caller]
     pub fn check_terms(&self) -> i64 {
+        annotate_checker_begin("checking term agreement");
         let mut term = -1;
         for i in 0..self.n {
             if self.g.is_connected(i) {
@@ -210,10 +268,15 @@ impl Test {
                 if term == -1 {
                     term = xterm;
                 } else if term != xterm {
+                    // As Go's, this names server i-1 for the first term, which may be another.
+                    let details =
+                        format!("node ids -> terms = {{ {} -> {term}; {i} -> {xterm} }}", i as i64 - 1);
+                    annotate_checker_failure("term disagreed", &details);
                     fatalf("servers disagree on term");
                 }
             }
         }
+        annotate_checker_success("term agreed", &format!("term = {term}"));
         term
     }
 
@@ -257,23 +320,31 @@ impl Test {
     /// Checks that no connected server thinks it is the leader.
     #[track_caller]
     pub fn check_no_leader(&self) {
+        annotate_checker_begin("checking no unexpected leader among connected servers");
         for i in 0..self.n {
             if self.g.is_connected(i) {
                 let (_, is_leader) = self.srv(i).get_state();
                 if is_leader {
-                    fatalf(&format!("leader = {i}"));
+                    let details = format!("leader = {i}");
+                    annotate_checker_failure("unexpected leader found", &details);
+                    fatalf(&details);
                 }
             }
         }
+        annotate_checker_success("no unexpected leader", "no unexpected leader");
     }
 
     /// Checks that no server has committed an entry at `index`.
     #[track_caller]
     pub fn check_no_agreement(&self, index: i64) {
+        annotate_checker_begin(&format!("checking no unexpected agreement at index {index}"));
         let (n, _) = self.n_committed(index);
         if n > 0 {
+            let desp = format!("unexpected agreement at index {index}");
+            annotate_checker_failure(&desp, &format!("{n} server(s) commit incorrectly index"));
             fatalf(&format!("{n} committed but no majority"));
         }
+        annotate_checker_success(&format!("no unexpected agreement at index {index}"), "OK");
     }
 
     /// How many servers think the entry at `index` is committed, and its command; fails
@@ -287,16 +358,19 @@ impl Test {
         for rs in st.srvs.iter().flatten() {
             let apply_err = rs.lock().apply_err.clone();
             if !apply_err.is_empty() {
+                annotate_checker_failure("apply error", &apply_err);
                 fatalf(&apply_err);
             }
 
             if let Some(cmd1) = rs.logs(index) {
                 if count > 0 && cmd != cmd1 {
-                    fatalf(&format!(
+                    let text = format!(
                         "committed values at index {index} do not match ({} != {})",
                         show(cmd.as_ref()),
                         show(cmd1.as_ref())
-                    ));
+                    );
+                    annotate_checker_failure("unmatched committed values", &text);
+                    fatalf(&text);
                 }
                 count += 1;
                 cmd = cmd1;
@@ -314,6 +388,12 @@ impl Test {
     #[track_caller]
     pub fn one(&self, cmd: impl Into<Any>, expected_servers: usize, retry: bool) -> i64 {
         let cmd = cmd.into();
+        // Go's `%.8s`: the command's first 8 characters.
+        let textcmd: String = show(Some(&cmd)).chars().take(8).collect();
+        let textretry = if retry { "with" } else { "without" };
+        annotate_checker_begin(&format!(
+            "checking agreement of {textcmd} by at least {expected_servers} servers {textretry} retry"
+        ));
         let t0 = Instant::now();
         let mut starts = 0;
         let nsrvs = self.lock().srvs.len();
@@ -344,12 +424,15 @@ impl Test {
                     if nd > 0 && nd >= expected_servers {
                         // Committed, and it was the command we submitted.
                         if cmd1.as_ref() == Some(&cmd) {
+                            annotate_checker_success(&format!("agreement of {textcmd} reached"), "OK");
                             return index;
                         }
                     }
                     thread::sleep(Duration::from_millis(20));
                 }
                 if !retry {
+                    let desp = format!("agreement of {textcmd} failed");
+                    annotate_checker_failure(&desp, "failed after submitting command");
                     fatalf(&format!("one({}) failed to reach agreement", show(Some(&cmd))));
                 }
             } else {
@@ -357,6 +440,8 @@ impl Test {
             }
         }
         if !self.check_finished() {
+            let desp = format!("agreement of {textcmd} failed");
+            annotate_checker_failure(&desp, "failed after 10-second timeout");
             fatalf(&format!("one({}) failed to reach agreement", show(Some(&cmd))));
         }
         -1
@@ -396,6 +481,9 @@ impl Test {
         }
         let (nd, cmd) = self.n_committed(index);
         if nd < n {
+            let desp = format!("less than {n} servers commit index {index}");
+            let details = format!("only {nd} (< {n}) servers commit index {index} at term {start_term}");
+            annotate_checker_failure(&desp, &details);
             fatalf(&format!("only {nd} decided for index {index}; wanted {n}"));
         }
         cmd
@@ -417,6 +505,12 @@ pub fn show(v: Option<&Any>) -> String {
             None => format!("{v:?}"),
         },
     }
+}
+
+/// Formats server ids as Go's `%v` prints a `[]int`: `[1 2 3]`.
+pub fn show_usizes(v: &[usize]) -> String {
+    let items: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    format!("[{}]", items.join(" "))
 }
 
 /// Formats integers as Go's `%v` prints a `[]int`: `[1 2 3]`.

@@ -1,5 +1,6 @@
 //! Config: one test's network, server groups and clients, its progress lines and limits.
 
+use crate::annotation;
 use crate::clnts::{Clnt, Clnts};
 use crate::group::{FstartServer, GRP0, Groups, ServerGrp, Tgid};
 use crossbeam_channel::{Sender, bounded};
@@ -47,6 +48,7 @@ impl Config {
                 println!("warning: only one CPU, which may conceal locking bugs");
             }
         });
+        annotation::install_fatal_hook();
         let net = Network::new();
         let cfg = Arc::new(Config {
             groups: Groups::new(net.clone()),
@@ -122,6 +124,7 @@ impl Config {
     pub fn begin(&self, description: &str) {
         let net = if self.is_reliable() { "reliable" } else { "unreliable" };
         println!("{description} ({net} network)...");
+        annotation::annotate_description(description);
         *self.t0.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         self.rpcs0.store(self.rpc_total(), Ordering::SeqCst);
         self.ops.store(0, Ordering::SeqCst);
@@ -155,7 +158,8 @@ impl Config {
         self.net.get_total_bytes()
     }
 
-    /// Kills every server and closes the network; safe to call twice.
+    /// Kills every server and closes the network, then writes the failure timeline if the
+    /// test failed (see [`annotation::cleanup`]); safe to call twice.
     pub fn cleanup(&self) {
         if self.cleaned.swap(true, Ordering::SeqCst) {
             return;
@@ -164,6 +168,10 @@ impl Config {
         self.groups.cleanup();
         self.net.cleanup();
         self.watchdog.lock().unwrap_or_else(|p| p.into_inner()).take();
+        // Cleanup runs from a drop guard: while a failure unwinds, panicking() tells it.
+        // A test over its time limit is about to fail in check_timeout below.
+        let failed = std::thread::panicking() || self.start.elapsed() > time_limit();
+        annotation::cleanup(failed, if failed { "test failed" } else { "test passed" });
         self.check_timeout();
     }
 

@@ -1,13 +1,22 @@
 //! tester: Go's `tester1` for the Rust Raft lab. A [`Config`] owns a test's simulated
 //! network and server groups; the tests crash, restart and cut off servers through it, and
-//! it prints Go's Begin and Passed lines byte for byte.
+//! it prints Go's Begin and Passed lines byte for byte. [`annotation`] records the test's
+//! failure timeline and writes it as an HTML page when the test fails.
 
+pub mod annotation;
 mod clnts;
 mod config;
 mod group;
 mod persister;
 mod srv;
 
+pub use annotation::{
+    annotate, annotate_checker_begin, annotate_checker_failure, annotate_checker_neutral,
+    annotate_checker_success, annotate_clear_failure, annotate_connection, annotate_continuous,
+    annotate_info, annotate_info_interval, annotate_interval, annotate_peer_state, annotate_restart,
+    annotate_restart_all, annotate_shutdown, annotate_shutdown_all, annotate_test, annotate_two_partitions,
+    get_annotate_timestamp,
+};
 pub use clnts::{Clnt, Clnts};
 pub use config::{Config, TIME_LIMIT, fatalf, lower_time_limit};
 pub use group::{FstartServer, GRP0, Groups, IService, ServerGrp, Tgid, server_name};
