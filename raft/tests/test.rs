@@ -8,7 +8,7 @@ use labrpc::ClientEnd;
 use raftapi::ApplyMsg;
 use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -64,6 +64,8 @@ pub struct Test {
     /// Group 0, the only group of the Raft tests.
     pub g: Late<ServerGrp>,
     finished: AtomicBool,
+    /// The largest persisted Raft state the sampler saw (reported with `RAFT_LOG_SIZE` set).
+    max_log_size: AtomicUsize,
     mu: Mutex<Shared>,
     snapshot: bool,
     /// Dropping it stops the peer-state sampler.
@@ -106,6 +108,7 @@ pub fn make_test(n: usize, reliable: bool, snapshot: bool) -> Arc<Test> {
         n,
         g: Late(OnceLock::new()),
         finished: AtomicBool::new(false),
+        max_log_size: AtomicUsize::new(0),
         mu: Mutex::new(Shared { srvs: vec![None; n], max_index: 0 }),
         snapshot,
         sampler: Mutex::new(None),
@@ -165,6 +168,7 @@ impl Test {
 
     /// Records each live peer's term and leadership, and each crashed peer as down.
     fn sample_peers(&self) {
+        self.max_log_size.fetch_max(self.g.log_size(), Ordering::SeqCst);
         let srvs: Vec<Option<Arc<RfSrv>>> = self.lock().srvs.clone();
         for (i, rs) in srvs.iter().enumerate() {
             let Some(rs) = rs else { continue };
@@ -192,6 +196,9 @@ impl Test {
         let cfg = &self.cfg;
         let _kill = Finally(Some(|| cfg.cleanup()));
         self.end();
+        if std::env::var_os("RAFT_LOG_SIZE").is_some() {
+            println!("  max log_size {} bytes", self.max_log_size.load(Ordering::SeqCst));
+        }
     }
 
     /// Starts server `srv`'s `RfSrv` and Raft peer; the tester registers and kills the
