@@ -113,6 +113,11 @@ impl Network {
     /// Shuts the network down: later calls, and calls still waiting out a delay, return false.
     pub fn cleanup(&self) {
         self.0.done_tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        // Servers hold their services (a Raft peer holds its ends to this network): drop
+        // them, so that a finished test's state does not live on until the process exits.
+        let mut st = self.0.lock();
+        st.servers.clear();
+        st.changed();
     }
 
     /// Sets whether the network is reliable (no drops, no extra delay).
@@ -285,7 +290,13 @@ impl ClientEnd {
         net.lock().waiters.insert(call, tx.clone());
         let (sm, srv) = (svc_meth.to_string(), server.clone());
         crate::pool::spawn(move || {
-            let _ = tx.send(Some(srv.dispatch(&sm, &args)));
+            // A handler that panics ends the run, as a panicking goroutine does in Go;
+            // otherwise its caller would wait on for a reply that never comes.
+            let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| srv.dispatch(&sm, &args)));
+            match reply {
+                Ok(r) => drop(tx.send(Some(r))),
+                Err(_) => crate::fatal(&format!("labrpc: the handler of {sm} panicked (see above)")),
+            }
         });
         let reply = loop {
             match rx.recv_timeout(DEAD_CHECK) {

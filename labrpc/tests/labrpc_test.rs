@@ -51,6 +51,10 @@ impl JunkServer {
         let _g = self.mu.lock().unwrap();
         *reply = args.len() as i64;
     }
+    /// Not in Go's JunkServer: a handler with a bug, for the fatal-misuse test.
+    fn panics(&self, _args: &i64, _reply: &mut i64) {
+        panic!("a bug in a handler");
+    }
     fn handler7(&self, args: &i64, reply: &mut String) {
         let _g = self.mu.lock().unwrap();
         *reply = "y".repeat(*args as usize);
@@ -66,6 +70,7 @@ fn junk_service(js: &Arc<JunkServer>) -> Service {
         .method("Handler5", JunkServer::handler5)
         .method("Handler6", JunkServer::handler6)
         .method("Handler7", JunkServer::handler7)
+        .method("Panics", JunkServer::panics)
         .build()
 }
 
@@ -369,6 +374,7 @@ fn TestFatalMisuse() {
             "labrpc: JunkServer.Handler2: the caller's arguments do not decode as the handler's argument type: labgob error: value #0 was written as str but is being read as i64",
         ),
         ("reply", "labrpc: JunkServer.Handler2: the reply does not decode as the caller's reply type"),
+        ("panic", "labrpc: the handler of JunkServer.Panics panicked"),
     ];
     for (case, want) in cases {
         let out =
@@ -386,6 +392,7 @@ fn fatal_child(case: &str) {
         "service" => e.call("Nope.Handler2", &1i64, &mut String::new()),
         "method" => e.call("JunkServer.Nope", &1i64, &mut String::new()),
         "args" => e.call("JunkServer.Handler2", &"one".to_string(), &mut String::new()),
+        "panic" => e.call("JunkServer.Panics", &1i64, &mut 0i64),
         _ => e.call("JunkServer.Handler2", &1i64, &mut 0i64),
     };
     // Reaching here means no fatal error: the parent sees status 0 and fails.

@@ -94,6 +94,9 @@ impl Raft {
             return;
         }
         let mut st = self.lock();
+        if self.killed() {
+            return; // a killed peer must not start an election or take office
+        }
         st.heard_any = true;
         if reply.term > st.current_term {
             self.become_follower(&mut st, reply.term);

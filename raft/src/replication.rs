@@ -93,8 +93,8 @@ impl Raft {
 
     /// Keeps `peer` up to date while this peer leads: new entries go out in batches at most
     /// every BATCH_GAP, one request at a time while replies come back promptly; a new
-    /// commit index goes out at once (with entries, if some are waiting); and a heartbeat
-    /// goes out when the peer has heard nothing for a heartbeat interval.
+    /// commit index alone goes out at once (if entries are waiting, it rides with them); and
+    /// a heartbeat goes out when the peer has heard nothing for a heartbeat interval.
     pub(crate) fn replicator(self: Arc<Self>, peer: usize) {
         let mut st = self.lock();
         while !self.killed() {
