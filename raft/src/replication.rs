@@ -12,17 +12,11 @@ impl Raft {
     /// prev_log_index, store the new entries, and learn the commit index.
     pub(crate) fn append_entries(&self, args: &AppendEntriesArgs, reply: &mut AppendEntriesReply) {
         let mut st = self.lock();
-        st.heard_any = true;
-        if args.term > st.current_term {
-            self.become_follower(&mut st, args.term);
-        }
+        let from_leader = self.hear_from_leader(&mut st, args.term);
         reply.term = st.current_term;
-        if args.term < st.current_term {
+        if !from_leader {
             return;
         }
-        st.role = Role::Follower;
-        st.last_heard = Instant::now();
-        st.election_deadline = st.last_heard + election_timeout();
 
         // Entries up to our snapshot are committed, hence equal to the leader's: skip them.
         let base = st.log.base_index();
@@ -89,6 +83,22 @@ impl Raft {
                 self.apply_cond.notify_all();
             }
         }
+    }
+
+    /// What a request from a leader in `term` means to us: a newer term is adopted; an older
+    /// one is refused (false); otherwise we follow the sender and restart the election timer.
+    pub(crate) fn hear_from_leader(&self, st: &mut State, term: i64) -> bool {
+        st.heard_any = true;
+        if term > st.current_term {
+            self.become_follower(st, term);
+        }
+        if term < st.current_term {
+            return false;
+        }
+        st.role = Role::Follower;
+        st.last_heard = Instant::now();
+        st.election_deadline = st.last_heard + election_timeout();
+        true
     }
 
     /// Keeps `peer` up to date while this peer leads: new entries go out in batches at most

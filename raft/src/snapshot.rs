@@ -2,7 +2,7 @@
 //! follower whose next entry the leader has already compacted away.
 
 use crate::dprintf;
-use crate::raft::{Raft, Role, election_timeout};
+use crate::raft::{Raft, Role};
 use crate::rpc::{InstallSnapshotArgs, InstallSnapshotReply};
 use std::time::Instant;
 
@@ -26,17 +26,11 @@ impl Raft {
     /// committed; the applier hands it to the service.
     pub(crate) fn install_snapshot(&self, args: &InstallSnapshotArgs, reply: &mut InstallSnapshotReply) {
         let mut st = self.lock();
-        st.heard_any = true;
-        if args.term > st.current_term {
-            self.become_follower(&mut st, args.term);
-        }
+        let from_leader = self.hear_from_leader(&mut st, args.term);
         reply.term = st.current_term;
-        if args.term < st.current_term {
+        if !from_leader {
             return;
         }
-        st.role = Role::Follower;
-        st.last_heard = Instant::now();
-        st.election_deadline = st.last_heard + election_timeout();
         if args.last_included_index <= st.commit_index {
             return; // we have all of it already
         }
