@@ -74,7 +74,7 @@ fn tool(bin: &str) -> Command {
     if matches!(bin, "dstest" | "check") {
         cmd.arg("--binary").arg(me).env(fake_lab::ENV, "1");
     }
-    cmd.env_remove("VERBOSE").env_remove("NO_COLOR").stdin(Stdio::null());
+    cmd.env_remove("VERBOSE").env_remove("NO_COLOR").env_remove("LABTEST_THREADS").stdin(Stdio::null());
     cmd
 }
 
