@@ -23,7 +23,15 @@ impl Raft {
             } else if st.last_applied < st.commit_index {
                 let upto = st.commit_index;
                 let msgs = (st.last_applied + 1..=upto)
-                    .filter_map(|i| Some(ApplyMsg::command(st.log.entry(i)?.command.clone()?, i)))
+                    .map(|i| {
+                        // Committed entries above the snapshot are always in the log; say so
+                        // loudly if that ever breaks rather than skip an index.
+                        let entry = st.log.entry(i).expect("raft: a committed entry is missing from the log");
+                        ApplyMsg::command(
+                            entry.command.clone().expect("raft: a log entry without a command"),
+                            i,
+                        )
+                    })
                     .collect();
                 (msgs, upto)
             } else {
