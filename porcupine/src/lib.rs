@@ -1,0 +1,245 @@
+//! porcupine: a linearizability checker, after Anish Athalye's Go
+//! [porcupine](https://github.com/anishathalye/porcupine) v1.0.3 (MIT), which the MIT
+//! 6.5840 labs use to judge a key/value service by the history of its clients' calls.
+//!
+//! A [`Model`] says what a sequential system would answer; [`check_operations`] and its
+//! variants search a history for an order of its operations that respects real time and
+//! the model (Wing and Gong's search, with Lowe's memory of explored configurations), one
+//! [partition](Model::partition) at a time (P-compositionality). The verbose checks keep
+//! the longest linearizations found, which [`visualize`] draws as a self-contained page.
+//!
+//! ```
+//! use porcupine::{CheckResult, Model, Operation};
+//!
+//! /// A register holding one number, initially 0.
+//! struct Register;
+//! #[derive(Debug)]
+//! enum Op { Put(i64), Get }
+//!
+//! impl Model for Register {
+//!     type Input = Op;
+//!     type Output = i64;
+//!     type State = i64;
+//!     fn init(&self) -> i64 { 0 }
+//!     fn step(&self, state: &i64, input: &Op, output: &i64) -> Option<i64> {
+//!         match input {
+//!             Op::Put(v) => Some(*v),
+//!             Op::Get => (output == state).then_some(*state),
+//!         }
+//!     }
+//! }
+//!
+//! // A put of 100 overlaps a get that saw 100 and, later, one that saw 0: no order works.
+//! let history = vec![
+//!     Operation { client_id: 0, input: Op::Put(100), call: 0, output: 0, ret: 100 },
+//!     Operation { client_id: 1, input: Op::Get, call: 10, output: 100, ret: 30 },
+//!     Operation { client_id: 2, input: Op::Get, call: 40, output: 0, ret: 90 },
+//! ];
+//! let result = porcupine::check_operations_timeout(&Register, history, std::time::Duration::ZERO);
+//! assert_eq!(result.unwrap(), CheckResult::Illegal);
+//! ```
+
+mod checker;
+mod config;
+pub mod formats;
+mod model;
+mod visualization;
+
+pub use checker::{LinearizationInfo, PartitionInfo};
+pub use model::{
+    CheckResult, Event, EventHistory, EventValue, History, Model, NondeterministicModel, Operation, PowerSet,
+    StateSet,
+};
+pub use visualization::{
+    Annotation, HistoryElement, Lane, LaneItem, LinearizationStep, Page, PartitionData, create_temp, explain,
+    visualization_data, visualize, visualize_path, write_page,
+};
+
+use checker::{Prepared, check_parallel};
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+/// A history the checker cannot read: what is wrong and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HistoryError {
+    /// An operation returns before it is called.
+    ReturnBeforeCall {
+        /// Its index in the history.
+        index: usize,
+        /// Its call time.
+        call: i64,
+        /// Its return time.
+        ret: i64,
+    },
+    /// A return event whose id no earlier call has.
+    ReturnWithoutCall {
+        /// The event's index in the history.
+        index: usize,
+        /// Its id.
+        id: usize,
+    },
+    /// A call whose id is not returned in the history (give it a return at the end, with
+    /// an output the model reads as "unknown").
+    CallWithoutReturn {
+        /// The id.
+        id: usize,
+    },
+    /// Two calls, or two returns, with the same id.
+    DuplicateId {
+        /// The second event's index in the history.
+        index: usize,
+        /// The id.
+        id: usize,
+    },
+}
+
+impl fmt::Display for HistoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HistoryError::ReturnBeforeCall { index, call, ret } => {
+                write!(f, "operation {index} returns at {ret}, before its call at {call}")
+            }
+            HistoryError::ReturnWithoutCall { index, id } => {
+                write!(f, "event {index} returns operation {id}, which was never called")
+            }
+            HistoryError::CallWithoutReturn { id } => write!(f, "operation {id} is called but never returns"),
+            HistoryError::DuplicateId { index, id } => {
+                write!(f, "event {index} repeats the call or return of operation {id}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HistoryError {}
+
+/// Whether `history` is linearizable, with no time limit (Go's `CheckOperations`).
+pub fn check_operations<M: Model>(model: &M, history: History<M>) -> Result<bool, HistoryError> {
+    Ok(check_operations_timeout(model, history, Duration::ZERO)? == CheckResult::Ok)
+}
+
+/// Checks `history`, giving up with `Unknown` after `timeout` (zero: no limit) (Go's
+/// `CheckOperationsTimeout`).
+pub fn check_operations_timeout<M: Model>(
+    model: &M,
+    history: History<M>,
+    timeout: Duration,
+) -> Result<CheckResult, HistoryError> {
+    Ok(check_ops(model, history, false, timeout)?.0)
+}
+
+/// Checks `history` and keeps what the visualisation needs (Go's `CheckOperationsVerbose`).
+pub fn check_operations_verbose<M: Model>(
+    model: &M,
+    history: History<M>,
+    timeout: Duration,
+) -> Result<Verbose<M>, HistoryError> {
+    check_ops(model, history, true, timeout)
+}
+
+/// Whether the event history is linearizable, with no time limit (Go's `CheckEvents`).
+pub fn check_events<M: Model>(model: &M, history: EventHistory<M>) -> Result<bool, HistoryError> {
+    Ok(check_events_timeout(model, history, Duration::ZERO)? == CheckResult::Ok)
+}
+
+/// Checks the event history, giving up after `timeout` (zero: no limit).
+pub fn check_events_timeout<M: Model>(
+    model: &M,
+    history: EventHistory<M>,
+    timeout: Duration,
+) -> Result<CheckResult, HistoryError> {
+    Ok(check_evs(model, history, false, timeout)?.0)
+}
+
+/// Checks the event history and keeps what the visualisation needs.
+pub fn check_events_verbose<M: Model>(
+    model: &M,
+    history: EventHistory<M>,
+    timeout: Duration,
+) -> Result<Verbose<M>, HistoryError> {
+    check_evs(model, history, true, timeout)
+}
+
+/// A verbose check's verdict and what the visualisation needs.
+pub type Verbose<M> = (CheckResult, LinearizationInfo<<M as Model>::Input, <M as Model>::Output>);
+
+fn check_ops<M: Model>(
+    model: &M,
+    history: History<M>,
+    verbose: bool,
+    timeout: Duration,
+) -> Result<Verbose<M>, HistoryError> {
+    if let Some((index, op)) = history.iter().enumerate().find(|(_, op)| op.ret < op.call) {
+        return Err(HistoryError::ReturnBeforeCall { index, call: op.call, ret: op.ret });
+    }
+    let parts = model.partition(history).into_iter().map(Prepared::new).collect();
+    Ok(check_parallel(model, parts, verbose, timeout))
+}
+
+fn check_evs<M: Model>(
+    model: &M,
+    history: EventHistory<M>,
+    verbose: bool,
+    timeout: Duration,
+) -> Result<Verbose<M>, HistoryError> {
+    validate_events(&history)?;
+    let mut parts = Vec::new();
+    for part in model.partition_events(history) {
+        // The model's partition must keep each operation's call and return together.
+        validate_events(&part)?;
+        parts.push(Prepared::new(to_operations(part)));
+    }
+    Ok(check_parallel(model, parts, verbose, timeout))
+}
+
+/// Every call has one return after it, and every return one call before it.
+fn validate_events<I, O>(history: &[Event<I, O>]) -> Result<(), HistoryError> {
+    // id -> whether it has returned
+    let mut open: HashMap<usize, bool> = HashMap::new();
+    for (index, e) in history.iter().enumerate() {
+        match (e.is_call(), open.get(&e.id).copied()) {
+            (true, None) => {
+                open.insert(e.id, false);
+            }
+            (false, Some(false)) => {
+                open.insert(e.id, true);
+            }
+            (false, None) => return Err(HistoryError::ReturnWithoutCall { index, id: e.id }),
+            _ => return Err(HistoryError::DuplicateId { index, id: e.id }),
+        }
+    }
+    match open.into_iter().filter(|&(_, returned)| !returned).map(|(id, _)| id).min() {
+        Some(id) => Err(HistoryError::CallWithoutReturn { id }),
+        None => Ok(()),
+    }
+}
+
+/// A partition's events as operations numbered in order of their calls, with event
+/// positions as times (Go's `renumber` and `convertEntries`).
+fn to_operations<I, O>(events: Vec<Event<I, O>>) -> Vec<Operation<I, O>> {
+    let mut index: HashMap<usize, usize> = HashMap::new();
+    let mut calls: Vec<(i64, I, i64)> = Vec::new();
+    let mut returns: Vec<Option<(O, i64)>> = Vec::new();
+    for (t, e) in events.into_iter().enumerate() {
+        match e.value {
+            EventValue::Call(input) => {
+                index.insert(e.id, calls.len());
+                calls.push((e.client_id, input, t as i64));
+                returns.push(None);
+            }
+            EventValue::Return(output) => {
+                if let Some(&k) = index.get(&e.id) {
+                    returns[k] = Some((output, t as i64));
+                }
+            }
+        }
+    }
+    // validate_events made sure that every call has its return.
+    calls
+        .into_iter()
+        .zip(returns)
+        .filter_map(|((client_id, input, call), r)| {
+            r.map(|(output, ret)| Operation { client_id, input, call, output, ret })
+        })
+        .collect()
+}
