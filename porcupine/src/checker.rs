@@ -5,10 +5,10 @@
 use crate::config::{Cache, Linearized, States, mix};
 use crate::model::{CheckResult, Model, Operation};
 use crate::visualization::Annotation;
-use crossbeam_channel::RecvTimeoutError;
-use hashbrown::HashMap;
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const NONE: u32 = u32::MAX;
@@ -118,130 +118,209 @@ enum Outcome {
 /// A longest prefix found, shared by every operation it was recorded for.
 type Seq = Arc<[u32]>;
 
-/// Searches one partition for a linearization; with `verbose`, also records for each
-/// operation the longest linearizable prefix containing it (Go's `checkSingle`).
-fn check_single<M: Model>(
-    model: &M,
-    part: &Prepared<M::Input, M::Output>,
+/// The search of one partition for a linearization (Go's `checkSingle`), resumable: it
+/// runs for a budget of steps at a time, so that a pool of a few threads can share out
+/// many partitions fairly, as Go's goroutine per partition does. With `verbose`, it also
+/// records for each operation the longest linearizable prefix containing it.
+struct Search<'a, M: Model> {
+    model: &'a M,
+    part: &'a Prepared<M::Input, M::Output>,
     verbose: bool,
-    kill: &AtomicBool,
-) -> (Outcome, Vec<Option<Seq>>) {
-    let n = part.ops.len();
-    // Node 0 is the head; node k + 1 is part.order[k]. Lifting an operation out of the
-    // list and putting it back are a few index writes.
-    let len = 2 * n + 1;
-    let mut next: Vec<u32> = (1..=len as u32).collect();
-    next[len - 1] = NONE;
-    let mut prev: Vec<u32> = (0..len as u32).map(|i| i.wrapping_sub(1)).collect();
-    let mut op_of = vec![0u32; len];
-    let mut ret_node = vec![NONE; len];
-    let mut rank = vec![0u32; n];
-    let mut ret_at = vec![0u32; n];
-    let mut returns = 0;
-    for (k, &(id, is_ret)) in part.order.iter().enumerate() {
-        op_of[k + 1] = id;
-        if is_ret {
-            ret_at[id as usize] = (k + 1) as u32;
-            rank[id as usize] = returns;
-            returns += 1;
-        }
-    }
-    for (k, &(id, is_ret)) in part.order.iter().enumerate() {
-        if !is_ret {
-            ret_node[k + 1] = ret_at[id as usize];
-        }
-    }
-
-    let mut lin = Linearized::new(n);
-    let mut cache = Cache::new();
-    let mut states: States<M::State> = States::new();
-    // What step gave for (state, operation), so a step is computed once.
-    let mut steps: HashMap<u64, u32, IdHash> = HashMap::default();
-    let mut calls: Vec<(u32, u32)> = Vec::new();
-    let mut longest: Vec<Option<Seq>> = vec![None; if verbose { n } else { 0 }];
-    let mut record = Record::new(if verbose { n } else { 0 });
-
-    let init = model.init();
-    let mut state = states.intern(init.clone(), model.hash_state(&init), |a, b| model.equal(a, b));
-    let mut entry = next[0];
-    while next[0] != NONE {
-        if kill.load(Ordering::Relaxed) {
-            return (Outcome::Stopped, longest);
-        }
-        let e = entry as usize;
-        let id = op_of[e] as usize;
-        if ret_node[e] != NONE {
-            let key = (u64::from(state) << 32) | id as u64;
-            let after = *steps.entry(key).or_insert_with(|| {
-                let op = &part.ops[id];
-                match model.step(states.get(state), &op.input, &op.output) {
-                    Some(s) => {
-                        let h = model.hash_state(&s);
-                        states.intern(s, h, |a, b| model.equal(a, b))
-                    }
-                    None => NONE,
-                }
-            });
-            if after != NONE {
-                lin.set(rank[id] as usize);
-                if cache.insert(&lin, after) {
-                    calls.push((entry, state));
-                    if verbose {
-                        record.push(id);
-                    }
-                    state = after;
-                    lift(&mut next, &mut prev, e, ret_node[e] as usize);
-                    entry = next[0];
-                    continue;
-                }
-                lin.clear(rank[id] as usize);
-            }
-            entry = next[e];
-        } else {
-            if calls.is_empty() {
-                return (Outcome::Illegal, longest);
-            }
-            if verbose {
-                record.at_backtrack(&calls, &op_of, &mut longest);
-            }
-            let (top, before) = calls.pop().unwrap_or((0, 0));
-            if verbose {
-                record.pop();
-            }
-            state = before;
-            let t = top as usize;
-            lin.clear(rank[op_of[t] as usize] as usize);
-            unlift(&mut next, &mut prev, t, ret_node[t] as usize);
-            entry = next[t];
-        }
-    }
-    if verbose {
-        // The stack is a complete linearization: the longest for every operation.
-        let seq: Seq = calls.iter().map(|&(e, _)| op_of[e as usize]).collect();
-        longest.iter_mut().for_each(|l| *l = Some(seq.clone()));
-    }
-    (Outcome::Linearizable, longest)
+    list: List,
+    lin: Linearized,
+    cache: Cache,
+    states: States<M::State>,
+    steps: StepMemo,
+    /// The linearized calls, each with the state before it.
+    calls: Vec<(u32, u32)>,
+    longest: Vec<Option<Seq>>,
+    record: Record,
+    state: u32,
+    entry: u32,
 }
 
-/// Takes call node `c` and its return node `r` out of the list.
-fn lift(next: &mut [u32], prev: &mut [u32], c: usize, r: usize) {
-    next[prev[c] as usize] = next[c];
-    // A call is always followed by at least its own return.
-    prev[next[c] as usize] = prev[c];
-    next[prev[r] as usize] = next[r];
-    if next[r] != NONE {
-        prev[next[r] as usize] = prev[r];
+impl<'a, M: Model> Search<'a, M> {
+    fn new(model: &'a M, part: &'a Prepared<M::Input, M::Output>, verbose: bool) -> Self {
+        let n = part.ops.len();
+        let list = List::new(&part.order, n);
+        let mut states = States::with_capacity(n);
+        let init = model.init();
+        let state = states.intern(init.clone(), model.hash_state(&init), |a, b| model.equal(a, b));
+        let entry = list.first();
+        Search {
+            model,
+            part,
+            verbose,
+            list,
+            lin: Linearized::new(n),
+            cache: Cache::with_capacity(4 * n),
+            states,
+            steps: StepMemo::new(n),
+            calls: Vec::new(),
+            longest: vec![None; if verbose { n } else { 0 }],
+            record: Record::new(if verbose { n } else { 0 }),
+            state,
+            entry,
+        }
+    }
+
+    /// What step gives for the current state and call node `node`, as a state number
+    /// (`NONE`: illegal there).
+    fn step(&mut self, id: usize) -> u32 {
+        let key = (u64::from(self.state) << 32) | id as u64;
+        if let Some(after) = self.steps.get(key) {
+            return after;
+        }
+        let op = &self.part.ops[id];
+        let model = self.model;
+        let after = match model.step(self.states.get(self.state), &op.input, &op.output) {
+            Some(s) => {
+                let h = model.hash_state(&s);
+                self.states.intern(s, h, |a, b| model.equal(a, b))
+            }
+            None => NONE,
+        };
+        self.steps.put(key, after);
+        after
+    }
+
+    /// Searches for up to `budget` steps; `None` if it is not done yet.
+    fn run(&mut self, budget: u64, stop: &Stop) -> Option<Outcome> {
+        for tick in 0..budget {
+            if self.entry == NONE {
+                if self.verbose {
+                    // The stack is a complete linearization: the longest for every operation.
+                    let seq: Seq = self.calls.iter().map(|&(e, _)| self.list.nodes[e as usize].op).collect();
+                    self.longest.iter_mut().for_each(|l| *l = Some(seq.clone()));
+                }
+                return Some(Outcome::Linearizable);
+            }
+            // The kill flag every time, the clock every 256 steps.
+            if stop.now(tick % 256 == 255) {
+                return Some(Outcome::Stopped);
+            }
+            let node = self.list.nodes[self.entry as usize];
+            let id = node.op as usize;
+            if node.ret != NONE {
+                // A call: linearize it next, if the model allows it and this
+                // configuration was not explored before.
+                let after = self.step(id);
+                if after != NONE {
+                    self.lin.set(node.rank as usize);
+                    if self.cache.insert(&self.lin, after) {
+                        self.calls.push((self.entry, self.state));
+                        if self.verbose {
+                            self.record.push(id);
+                        }
+                        self.state = after;
+                        self.list.lift(self.entry);
+                        self.entry = self.list.first();
+                        continue;
+                    }
+                    self.lin.clear(node.rank as usize);
+                }
+                self.entry = node.next;
+            } else {
+                // The first return left: nothing after it may come first. Undo the last
+                // call and try the one after it.
+                let Some((top, before)) = self.calls.pop() else {
+                    return Some(Outcome::Illegal);
+                };
+                if self.verbose {
+                    self.calls.push((top, before));
+                    self.record.at_backtrack(&self.calls, &self.list, &mut self.longest);
+                    self.calls.pop();
+                    self.record.pop();
+                }
+                self.state = before;
+                self.lin.clear(self.list.nodes[top as usize].rank as usize);
+                self.list.unlift(top);
+                self.entry = self.list.nodes[top as usize].next;
+            }
+        }
+        None
     }
 }
 
-/// Puts call node `c` and its return node `r` back where they were.
-fn unlift(next: &mut [u32], prev: &mut [u32], c: usize, r: usize) {
-    next[prev[r] as usize] = r as u32;
-    if next[r] != NONE {
-        prev[next[r] as usize] = r as u32;
+/// One call or return in the search's list.
+#[derive(Clone, Copy)]
+struct Node {
+    next: u32,
+    prev: u32,
+    /// The operation's id.
+    op: u32,
+    /// For a call, its return's node; `NONE` for a return.
+    ret: u32,
+    /// For a call, the rank of its return among all returns.
+    rank: u32,
+}
+
+/// The calls and returns not yet linearized, in time order (Go's linked list of entries).
+/// Node 0 is the head; node k + 1 is the partition's k-th entry. Lifting an operation out
+/// of the list and putting it back are a few index writes.
+struct List {
+    nodes: Vec<Node>,
+}
+
+impl List {
+    fn new(order: &[(u32, bool)], n: usize) -> Self {
+        let len = order.len() + 1;
+        let mut nodes: Vec<Node> = (0..len as u32)
+            .map(|i| Node {
+                next: if i + 1 < len as u32 { i + 1 } else { NONE },
+                prev: i.wrapping_sub(1),
+                op: 0,
+                ret: NONE,
+                rank: 0,
+            })
+            .collect();
+        // Each operation's return node and rank, then each call points at its return.
+        let mut ret_of = vec![(0u32, 0u32); n];
+        let mut returns = 0;
+        for (k, &(id, is_ret)) in order.iter().enumerate() {
+            nodes[k + 1].op = id;
+            if is_ret {
+                ret_of[id as usize] = ((k + 1) as u32, returns);
+                returns += 1;
+            }
+        }
+        for (k, &(id, is_ret)) in order.iter().enumerate() {
+            if !is_ret {
+                (nodes[k + 1].ret, nodes[k + 1].rank) = ret_of[id as usize];
+            }
+        }
+        List { nodes }
     }
-    next[prev[c] as usize] = c as u32;
-    prev[next[c] as usize] = c as u32;
+
+    /// The first node left, or `NONE` when every operation is linearized.
+    fn first(&self) -> u32 {
+        self.nodes[0].next
+    }
+
+    /// Takes call node `c` and its return out of the list.
+    fn lift(&mut self, c: u32) {
+        let Node { next, prev, ret, .. } = self.nodes[c as usize];
+        self.nodes[prev as usize].next = next;
+        // A call is always followed by at least its own return.
+        self.nodes[next as usize].prev = prev;
+        let Node { next, prev, .. } = self.nodes[ret as usize];
+        self.nodes[prev as usize].next = next;
+        if next != NONE {
+            self.nodes[next as usize].prev = prev;
+        }
+    }
+
+    /// Puts call node `c` and its return back where they were.
+    fn unlift(&mut self, c: u32) {
+        let Node { next, prev, ret, .. } = self.nodes[c as usize];
+        let r = self.nodes[ret as usize];
+        self.nodes[r.prev as usize].next = ret;
+        if r.next != NONE {
+            self.nodes[r.next as usize].prev = ret;
+        }
+        self.nodes[prev as usize].next = c;
+        self.nodes[next as usize].prev = c;
+    }
 }
 
 /// The longest prefix recorded for each operation, kept as Go does (at every backtrack,
@@ -267,17 +346,17 @@ impl Record {
         self.floor.pop();
     }
 
-    fn at_backtrack(&mut self, calls: &[(u32, u32)], op_of: &[u32], longest: &mut [Option<Seq>]) {
+    fn at_backtrack(&mut self, calls: &[(u32, u32)], list: &List, longest: &mut [Option<Seq>]) {
         let depth = calls.len() as u32;
         if self.floor.last().is_none_or(|&f| f >= depth) {
             return;
         }
         // floor never grows going up the stack: find the first position below `depth`.
         let first = self.floor.partition_point(|&f| f >= depth);
-        let seq: Seq = calls.iter().map(|&(e, _)| op_of[e as usize]).collect();
+        let seq: Seq = calls.iter().map(|&(e, _)| list.nodes[e as usize].op).collect();
         let mut below = if first == 0 { u32::MAX } else { self.floor[first - 1] };
         for (pos, &(e, _)) in calls.iter().enumerate().skip(first) {
-            let id = op_of[e as usize] as usize;
+            let id = list.nodes[e as usize].op as usize;
             if self.len[id] < depth {
                 self.len[id] = depth;
                 longest[id] = Some(seq.clone());
@@ -288,36 +367,103 @@ impl Record {
     }
 }
 
-/// A hasher for keys that are already well mixed (or mixed here).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct IdHash;
+/// What step gave for recent (state, operation) pairs, so that the search, which tries
+/// the same few calls in the same few states again and again, steps each pair about once.
+/// A fixed table where a newer pair takes an older one's slot: its size stays bounded
+/// however long the search, and a model with big states (one map for every key) still
+/// gains most of what a complete memory would.
+struct StepMemo {
+    slots: Vec<(u64, u32)>,
+    mask: usize,
+}
 
-impl std::hash::BuildHasher for IdHash {
-    type Hasher = IdHasher;
-    fn build_hasher(&self) -> IdHasher {
-        IdHasher(0)
+impl StepMemo {
+    fn new(n: usize) -> Self {
+        let size = (n * 16).next_power_of_two().clamp(1 << 6, 1 << 16);
+        StepMemo { slots: vec![(u64::MAX, 0); size], mask: size - 1 }
+    }
+
+    fn get(&self, key: u64) -> Option<u32> {
+        let (k, v) = self.slots[mix(key) as usize & self.mask];
+        (k == key).then_some(v)
+    }
+
+    fn put(&mut self, key: u64, after: u32) {
+        self.slots[mix(key) as usize & self.mask] = (key, after);
     }
 }
 
-/// See [`IdHash`].
-pub(crate) struct IdHasher(u64);
+/// Stops the searches: when one partition is found illegal, or at the deadline.
+struct Stop {
+    kill: AtomicBool,
+    start: Instant,
+    deadline: Option<Instant>,
+    /// Once a partition is illegal in a verbose check: when the others must stop (ns
+    /// after `start`; 0 while none is illegal).
+    grace: AtomicU64,
+}
 
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        mix(self.0)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
+/// How long a verbose check goes on with the other partitions once one is illegal, so
+/// that the page shows the easy ones' linearizations (as Go's, which checks every
+/// partition to the end) while a hard one cannot make it wait for the timeout.
+const GRACE: Duration = Duration::from_millis(100);
+
+impl Stop {
+    fn new(timeout: Duration) -> Self {
+        let start = Instant::now();
+        Stop {
+            kill: AtomicBool::new(false),
+            start,
+            deadline: (!timeout.is_zero()).then(|| start + timeout),
+            grace: AtomicU64::new(0),
         }
     }
-    fn write_u64(&mut self, n: u64) {
-        self.0 ^= n;
+
+    /// A partition is illegal: stop the others now, or after the grace period.
+    fn illegal(&self, verbose: bool) {
+        if verbose {
+            let at = (self.start.elapsed() + GRACE).as_nanos() as u64;
+            let _ = self.grace.compare_exchange(0, at.max(1), Ordering::Relaxed, Ordering::Relaxed);
+        } else {
+            self.kill.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether to stop now; looks at the clock too when `clock` is set.
+    fn now(&self, clock: bool) -> bool {
+        if self.kill.load(Ordering::Relaxed) {
+            return true;
+        }
+        if !clock {
+            return false;
+        }
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.kill.store(true, Ordering::Relaxed);
+            return true;
+        }
+        let grace = self.grace.load(Ordering::Relaxed);
+        if grace != 0 && self.start.elapsed().as_nanos() as u64 >= grace {
+            self.kill.store(true, Ordering::Relaxed);
+            return true;
+        }
+        false
     }
 }
 
-/// Checks the partitions on a pool of threads (Go's `checkParallel`): the first illegal
-/// partition, or the timeout (zero: none), stops the others at once. The clock starts
+/// Below this many operations in all, the partitions are checked on the calling thread:
+/// starting threads would cost more than the whole check.
+const PARALLEL_MIN_OPS: usize = 4096;
+
+/// The steps a partition's search runs before the next partition's turn; each turn of a
+/// partition is twice as long as its last, so that a search that needs W steps ends after
+/// about log(W) turns and every other partition has had its share in the meantime.
+const FIRST_TURN: u64 = 2048;
+
+/// Checks the partitions on a pool of threads, the calling thread among them (Go's
+/// `checkParallel`, which starts a goroutine per partition). The partitions take turns, so
+/// that a hard one cannot hold up an easy one that is illegal; the first illegal
+/// partition stops the others at once (verbose: after [`GRACE`]), the timeout (zero:
+/// none) stops them all. The clock starts
 /// here, after partitioning and sorting.
 pub(crate) fn check_parallel<M: Model>(
     model: &M,
@@ -328,73 +474,69 @@ pub(crate) fn check_parallel<M: Model>(
     if parts.is_empty() {
         return (CheckResult::Ok, LinearizationInfo::default());
     }
-    let deadline = (!timeout.is_zero()).then(|| Instant::now() + timeout);
-    let kill = AtomicBool::new(false);
-    // The biggest partitions first, so that one big one does not start last.
-    let mut queue: Vec<usize> = (0..parts.len()).collect();
-    queue.sort_by_key(|&i| std::cmp::Reverse(parts[i].ops.len()));
-    let taken = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(parts.len());
-    let (tx, rx) = crossbeam_channel::unbounded();
-
+    let stop = Stop::new(timeout);
+    // The biggest partitions first; searches start when their turn first comes.
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(parts[i].ops.len()));
+    let turns: Mutex<VecDeque<Turn<M>>> =
+        Mutex::new(order.into_iter().map(|i| Turn { part: i, search: None, budget: FIRST_TURN }).collect());
+    let total: usize = parts.iter().map(|p| p.ops.len()).sum();
+    let workers = if total < PARALLEL_MIN_OPS {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(parts.len())
+    };
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            // A worker that finds no turn waiting ends: the turns still under way come
+            // back to the workers running them.
+            let next = turns.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+            let Some(mut turn) = next else { return done };
+            if stop.now(true) {
+                return done;
+            }
+            let search =
+                turn.search.get_or_insert_with(|| Box::new(Search::new(model, &parts[turn.part], verbose)));
+            match search.run(turn.budget, &stop) {
+                Some(outcome) => {
+                    if matches!(outcome, Outcome::Illegal) {
+                        stop.illegal(verbose);
+                    }
+                    let longest = std::mem::take(&mut search.longest);
+                    done.push((turn.part, (outcome, longest)));
+                }
+                None => {
+                    turn.budget = turn.budget.saturating_mul(2);
+                    turns.lock().unwrap_or_else(|p| p.into_inner()).push_back(turn);
+                }
+            }
+        }
+    };
     let mut outcomes: Vec<Option<(Outcome, Vec<Option<Seq>>)>> = (0..parts.len()).map(|_| None).collect();
-    let mut illegal = false;
-    let mut timed_out = false;
     std::thread::scope(|s| {
-        for _ in 0..workers {
-            let tx = tx.clone();
-            let (parts, queue, taken, kill) = (&parts, &queue, &taken, &kill);
-            s.spawn(move || {
-                loop {
-                    let k = taken.fetch_add(1, Ordering::Relaxed);
-                    if k >= queue.len() || kill.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let i = queue[k];
-                    let outcome = check_single(model, &parts[i], verbose, kill);
-                    if tx.send((i, outcome)).is_err() {
-                        break;
-                    }
-                }
-            });
+        let helpers: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
+        let mut done = work();
+        for h in helpers {
+            // A panic in the model's code on a helper thread is the caller's to see.
+            done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         }
-        drop(tx);
-        let mut done = 0;
-        while done < parts.len() {
-            let got = match deadline {
-                Some(d) => rx.recv_deadline(d),
-                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            };
-            match got {
-                Ok((i, outcome)) => {
-                    done += 1;
-                    let bad = matches!(outcome.0, Outcome::Illegal);
-                    outcomes[i] = Some(outcome);
-                    if bad {
-                        illegal = true;
-                        break;
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    timed_out = true;
-                    break;
-                }
-                // Every worker ended without reporting: only after a kill, which we set.
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        kill.store(true, Ordering::Relaxed);
-        // Outcomes that arrive while the others stop still tell what they found.
-        while let Ok((i, outcome)) = rx.recv() {
-            if outcomes[i].is_none() {
-                outcomes[i] = Some(outcome);
-            }
+        for (i, outcome) in done {
+            outcomes[i] = Some(outcome);
         }
     });
+    // Searches stopped between turns still tell what they found.
+    for turn in turns.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        if let Some(mut search) = turn.search {
+            outcomes[turn.part] = Some((Outcome::Stopped, std::mem::take(&mut search.longest)));
+        }
+    }
 
+    let illegal = outcomes.iter().flatten().any(|o| matches!(o.0, Outcome::Illegal));
+    let finished = outcomes.iter().all(|o| matches!(o, Some((Outcome::Linearizable, _))));
     let result = if illegal {
         CheckResult::Illegal
-    } else if timed_out || outcomes.iter().any(Option::is_none) {
+    } else if !finished {
         CheckResult::Unknown
     } else {
         CheckResult::Ok
@@ -416,6 +558,13 @@ pub(crate) fn check_parallel<M: Model>(
             .collect();
     }
     (result, info)
+}
+
+/// A partition waiting for its next turn: its search (once started) and its next budget.
+struct Turn<'a, M: Model> {
+    part: usize,
+    search: Option<Box<Search<'a, M>>>,
+    budget: u64,
 }
 
 /// The distinct sequences among the records (shared ones counted once, as Go's set of

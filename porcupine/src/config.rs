@@ -114,9 +114,13 @@ pub(crate) struct Cache {
 }
 
 impl Cache {
-    /// An empty cache.
-    pub(crate) fn new() -> Self {
-        Cache { table: HashTable::new(), configs: Vec::new(), words: Vec::new() }
+    /// An empty cache with room for `n` configurations.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Cache {
+            table: HashTable::with_capacity(n),
+            configs: Vec::with_capacity(n),
+            words: Vec::with_capacity(n),
+        }
     }
 
     /// Remembers (`lin`, `state`); false if it was already there.
@@ -152,9 +156,13 @@ pub(crate) struct States<S> {
 }
 
 impl<S> States<S> {
-    /// No states yet.
-    pub(crate) fn new() -> Self {
-        States { table: HashTable::new(), states: Vec::new(), hashes: Vec::new() }
+    /// No states yet, with room for `n`.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        States {
+            table: HashTable::with_capacity(n),
+            states: Vec::with_capacity(n),
+            hashes: Vec::with_capacity(n),
+        }
     }
 
     /// The number of `state`, adding it if it is new; `hash` and `eq` are the model's.
@@ -211,7 +219,7 @@ mod tests {
         }
         assert_eq!(a.hash(), b.hash());
         assert_eq!(a.compact(), b.compact());
-        let mut c = Cache::new();
+        let mut c = Cache::with_capacity(0);
         assert!(c.insert(&a, 0));
         assert!(!c.insert(&b, 0));
         assert!(c.insert(&b, 1));

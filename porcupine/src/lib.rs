@@ -56,7 +56,6 @@ pub use visualization::{
 };
 
 use checker::{Prepared, check_parallel};
-use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -192,44 +191,87 @@ fn check_evs<M: Model>(
     Ok(check_parallel(model, parts, verbose, timeout))
 }
 
+/// A number per operation id: in a vector when the ids are small (the usual 0, 1, 2,
+/// ...), else in a hash map.
+enum IdMap {
+    Dense(Vec<u32>),
+    Sparse(hashbrown::HashMap<usize, u32>),
+}
+
+impl IdMap {
+    /// Every id maps to `NONE` at first.
+    const NONE: u32 = u32::MAX;
+
+    fn new<I, O>(events: &[Event<I, O>]) -> Self {
+        let max = events.iter().map(|e| e.id).max().unwrap_or(0);
+        if max <= 2 * events.len() + 64 {
+            IdMap::Dense(vec![Self::NONE; max + 1])
+        } else {
+            IdMap::Sparse(hashbrown::HashMap::with_capacity(events.len() / 2))
+        }
+    }
+
+    fn get(&self, id: usize) -> u32 {
+        match self {
+            IdMap::Dense(v) => v[id],
+            IdMap::Sparse(m) => m.get(&id).copied().unwrap_or(Self::NONE),
+        }
+    }
+
+    fn set(&mut self, id: usize, value: u32) {
+        match self {
+            IdMap::Dense(v) => v[id] = value,
+            IdMap::Sparse(m) => {
+                m.insert(id, value);
+            }
+        }
+    }
+}
+
 /// Every call has one return after it, and every return one call before it.
 fn validate_events<I, O>(history: &[Event<I, O>]) -> Result<(), HistoryError> {
-    // id -> whether it has returned
-    let mut open: HashMap<usize, bool> = HashMap::new();
+    const CALLED: u32 = 0;
+    const RETURNED: u32 = 1;
+    let mut seen = IdMap::new(history);
+    let mut open = 0usize;
     for (index, e) in history.iter().enumerate() {
-        match (e.is_call(), open.get(&e.id).copied()) {
-            (true, None) => {
-                open.insert(e.id, false);
+        match (e.is_call(), seen.get(e.id)) {
+            (true, IdMap::NONE) => {
+                seen.set(e.id, CALLED);
+                open += 1;
             }
-            (false, Some(false)) => {
-                open.insert(e.id, true);
+            (false, CALLED) => {
+                seen.set(e.id, RETURNED);
+                open -= 1;
             }
-            (false, None) => return Err(HistoryError::ReturnWithoutCall { index, id: e.id }),
+            (false, IdMap::NONE) => return Err(HistoryError::ReturnWithoutCall { index, id: e.id }),
             _ => return Err(HistoryError::DuplicateId { index, id: e.id }),
         }
     }
-    match open.into_iter().filter(|&(_, returned)| !returned).map(|(id, _)| id).min() {
-        Some(id) => Err(HistoryError::CallWithoutReturn { id }),
-        None => Ok(()),
+    if open == 0 {
+        return Ok(());
     }
+    let id = history.iter().filter(|e| e.is_call() && seen.get(e.id) == CALLED).map(|e| e.id).min();
+    Err(HistoryError::CallWithoutReturn { id: id.unwrap_or(0) })
 }
 
 /// A partition's events as operations numbered in order of their calls, with event
 /// positions as times (Go's `renumber` and `convertEntries`).
 fn to_operations<I, O>(events: Vec<Event<I, O>>) -> Vec<Operation<I, O>> {
-    let mut index: HashMap<usize, usize> = HashMap::new();
-    let mut calls: Vec<(i64, I, i64)> = Vec::new();
-    let mut returns: Vec<Option<(O, i64)>> = Vec::new();
+    let mut index = IdMap::new(&events);
+    let mut calls: Vec<(i64, I, i64)> = Vec::with_capacity(events.len() / 2);
+    let mut returns: Vec<Option<(O, i64)>> = Vec::with_capacity(events.len() / 2);
     for (t, e) in events.into_iter().enumerate() {
         match e.value {
             EventValue::Call(input) => {
-                index.insert(e.id, calls.len());
+                index.set(e.id, calls.len() as u32);
                 calls.push((e.client_id, input, t as i64));
                 returns.push(None);
             }
             EventValue::Return(output) => {
-                if let Some(&k) = index.get(&e.id) {
-                    returns[k] = Some((output, t as i64));
+                let k = index.get(e.id);
+                if k != IdMap::NONE {
+                    returns[k as usize] = Some((output, t as i64));
                 }
             }
         }

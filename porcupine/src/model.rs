@@ -1,8 +1,12 @@
 //! Histories, models and results (Go's `model.go`).
 
-use std::collections::hash_map::DefaultHasher;
 use std::fmt::{self, Debug};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+/// The default state hash: fast, and the same for equal states within a process.
+fn default_hash<S: Hash>(state: &S) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x243F_6A88_85A3_08D3).hash_one(state)
+}
 
 /// One operation of a history: a call with its input at `call` and its return with its
 /// output at `ret`. The interval `[call, ret]` is closed: `[10, 20]` and `[20, 30]` are
@@ -126,9 +130,7 @@ pub trait Model: Sync {
 
     /// A hash of a state that agrees with [`Model::equal`] (default: the state's `Hash`).
     fn hash_state(&self, state: &Self::State) -> u64 {
-        let mut h = DefaultHasher::new();
-        state.hash(&mut h);
-        h.finish()
+        default_hash(state)
     }
 
     /// An operation as the visualisation shows it (default `input -> output`).
@@ -187,9 +189,7 @@ pub trait NondeterministicModel: Sync {
 
     /// A hash that agrees with [`NondeterministicModel::equal`] (default the state's `Hash`).
     fn hash_state(&self, state: &Self::State) -> u64 {
-        let mut h = DefaultHasher::new();
-        state.hash(&mut h);
-        h.finish()
+        default_hash(state)
     }
 
     /// See [`Model::describe_operation`].

@@ -13,7 +13,7 @@ mod page;
 mod store;
 mod timeline;
 
-pub use page::render_html;
+pub use page::{add_to_page, render_html, to_page};
 pub use timeline::{Annotation, NetState, PeerSample, Timeline};
 
 use std::sync::{Mutex, MutexGuard, Once};

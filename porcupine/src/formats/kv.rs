@@ -5,9 +5,9 @@
 use super::ParseError;
 use crate::model::{Event, EventValue, Model, Operation};
 use regex::Regex;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 /// What a key/value client asks.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -49,11 +49,18 @@ pub struct KvOutput {
     pub value: String,
 }
 
-fn step_one(value: &str, input: &KvInput, output: &KvOutput) -> Option<String> {
+/// A key's value after `input`, or `None` if `output` is impossible; a get leaves the
+/// value as it is (shared, not copied).
+fn step_one(value: &Arc<str>, input: &KvInput, output: &KvOutput) -> Option<Arc<str>> {
     match input {
-        KvInput::Get { .. } => (output.value == value).then(|| value.to_string()),
-        KvInput::Put { value: v, .. } => Some(v.clone()),
-        KvInput::Append { value: v, .. } => Some(format!("{value}{v}")),
+        KvInput::Get { .. } => (*output.value == **value).then(|| value.clone()),
+        KvInput::Put { value: v, .. } => Some(Arc::from(v.as_str())),
+        KvInput::Append { value: v, .. } => {
+            let mut s = String::with_capacity(value.len() + v.len());
+            s.push_str(value);
+            s.push_str(v);
+            Some(Arc::from(s))
+        }
     }
 }
 
@@ -65,13 +72,14 @@ fn describe(input: &KvInput, output: &KvOutput) -> String {
     }
 }
 
-/// One key's value, checked key by key (porcupine's `kvModel`).
+/// One key's value, checked key by key (porcupine's `kvModel`). Values are shared
+/// strings, so that a get's state is the same value, not a copy.
 pub struct KvModel;
 
 impl Model for KvModel {
     type Input = KvInput;
     type Output = KvOutput;
-    type State = String;
+    type State = Arc<str>;
 
     fn partition(
         &self,
@@ -85,26 +93,48 @@ impl Model for KvModel {
     }
 
     fn partition_events(&self, history: Vec<Event<KvInput, KvOutput>>) -> Vec<Vec<Event<KvInput, KvOutput>>> {
-        let mut key_of: HashMap<usize, String> = HashMap::new();
-        let mut by_key: BTreeMap<String, Vec<_>> = BTreeMap::new();
-        for e in history {
-            let key = match &e.value {
+        // Each call's key names its partition; each return goes where its call went.
+        let mut part_of_key: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
+        let mut part_of_id: hashbrown::HashMap<usize, usize> = hashbrown::HashMap::new();
+        let mut keys: Vec<&str> = Vec::new();
+        let mut which = Vec::with_capacity(history.len());
+        for e in &history {
+            let p = match &e.value {
                 EventValue::Call(input) => {
-                    key_of.insert(e.id, input.key().to_string());
-                    input.key().to_string()
+                    let next = keys.len();
+                    let p = *part_of_key.entry(input.key()).or_insert(next);
+                    if p == next {
+                        keys.push(input.key());
+                    }
+                    part_of_id.insert(e.id, p);
+                    p
                 }
-                EventValue::Return(_) => key_of.get(&e.id).cloned().unwrap_or_default(),
+                // A return without a call goes with the first key; the check reports it.
+                EventValue::Return(_) => part_of_id.get(&e.id).copied().unwrap_or(0),
             };
-            by_key.entry(key).or_default().push(e);
+            which.push(p);
         }
-        by_key.into_values().collect()
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by_key(|&p| keys[p]);
+        let mut rank = vec![0; keys.len()];
+        for (r, &p) in order.iter().enumerate() {
+            rank[p] = r;
+        }
+        // The keys borrow from the history, which moves into the partitions next.
+        drop(part_of_key);
+        let mut parts: Vec<Vec<_>> = (0..keys.len().max(1)).map(|_| Vec::new()).collect();
+        for (e, p) in history.into_iter().zip(which) {
+            parts[rank.get(p).copied().unwrap_or(0)].push(e);
+        }
+        parts.retain(|p| !p.is_empty());
+        parts
     }
 
-    fn init(&self) -> String {
-        String::new()
+    fn init(&self) -> Arc<str> {
+        Arc::from("")
     }
 
-    fn step(&self, state: &String, input: &KvInput, output: &KvOutput) -> Option<String> {
+    fn step(&self, state: &Arc<str>, input: &KvInput, output: &KvOutput) -> Option<Arc<str>> {
         step_one(state, input, output)
     }
 
@@ -112,8 +142,8 @@ impl Model for KvModel {
         describe(input, output)
     }
 
-    fn describe_state(&self, state: &String) -> String {
-        state.clone()
+    fn describe_state(&self, state: &Arc<str>) -> String {
+        state.to_string()
     }
 
     fn describe_partition(&self, history: &[Operation<KvInput, KvOutput>]) -> Option<String> {
@@ -128,22 +158,22 @@ pub struct KvNoPartitionModel;
 impl Model for KvNoPartitionModel {
     type Input = KvInput;
     type Output = KvOutput;
-    type State = BTreeMap<String, String>;
+    type State = Arc<BTreeMap<String, Arc<str>>>;
 
     fn init(&self) -> Self::State {
-        BTreeMap::new()
+        Arc::new(BTreeMap::new())
     }
 
     fn step(&self, state: &Self::State, input: &KvInput, output: &KvOutput) -> Option<Self::State> {
         let key = input.key();
-        let before = state.get(key).map_or("", String::as_str);
-        let after = step_one(before, input, output)?;
+        let empty: Arc<str> = Arc::from("");
+        let after = step_one(state.get(key).unwrap_or(&empty), input, output)?;
         if matches!(input, KvInput::Get { .. }) {
             return Some(state.clone());
         }
-        let mut next = state.clone();
+        let mut next = BTreeMap::clone(state);
         next.insert(key.to_string(), after);
-        Some(next)
+        Some(Arc::new(next))
     }
 
     fn describe_operation(&self, input: &KvInput, output: &KvOutput) -> String {

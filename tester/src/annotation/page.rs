@@ -1,111 +1,208 @@
-//! The timeline page: one self-contained HTML file (inline CSS and JavaScript, the data as
-//! JSON), and writing it where `VIS_FILE` says or to a temporary file.
+//! The failure timeline as a page: porcupine's history page (one visual family with the
+//! key/value tests' pages) with a lane per peer and a lane per annotation tag, written
+//! where `VIS_FILE` says or to a temporary file.
 
-use super::timeline::Timeline;
-use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
-use std::path::PathBuf;
+use super::timeline::{Annotation, PeerSample, Timeline};
+use super::{COLOR_FAILURE, COLOR_FAULT, COLOR_INFO, COLOR_NEUTRAL, COLOR_SUCCESS, COLOR_USER};
+use porcupine::{Lane, LaneItem, Page};
 
-const TEMPLATE: &str = include_str!("timeline.html");
-const STYLE: &str = include_str!("timeline.css");
-const SCRIPT: &str = include_str!("timeline.js");
+/// Leaders in even and odd terms.
+const LEADER: [&str; 2] = ["#43A047", "#2E7D32"];
+/// Followers (or candidates) in even and odd terms.
+const FOLLOWER: [&str; 2] = ["#ECEFF1", "#CFD8DC"];
+/// A peer whose state the sampler has not seen yet.
+const UNKNOWN: &str = "#E0E0E0";
+/// A crashed peer.
+const DOWN: &str = "#616161";
 
 /// The page showing `timeline`.
 pub fn render_html(timeline: &Timeline) -> String {
-    let title = match (timeline.test.as_str(), timeline.result.as_str()) {
-        ("", "") => "failure timeline".to_string(),
-        (test, "") => format!("{test}: failure timeline"),
-        ("", result) => format!("failure timeline: {result}"),
-        (test, result) => format!("{test}: {result}"),
-    };
-    fill(
-        TEMPLATE,
-        &[
-            ("{{title}}", &escape_html(&title)),
-            ("{{style}}", STYLE),
-            ("{{data}}", &json_for_script(timeline)),
-            ("{{script}}", SCRIPT),
-        ],
-    )
+    let mut page = to_page(timeline);
+    if page.test.is_empty() {
+        page.test = "failure timeline".to_string();
+    }
+    page.to_html()
 }
 
-/// Replaces each marker of `template`, in order, by its value. Only the template is
-/// searched, so a value that happens to contain a marker stays as it is.
-fn fill(template: &str, parts: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + parts.iter().map(|p| p.1.len()).sum::<usize>());
-    let mut rest = template;
-    for (marker, value) in parts {
-        if let Some(at) = rest.find(marker) {
-            out.push_str(&rest[..at]);
-            out.push_str(value);
-            rest = &rest[at + marker.len()..];
+/// The timeline as a page: its peers, annotations and header.
+pub fn to_page(timeline: &Timeline) -> Page {
+    let mut page = Page::default();
+    page.test = timeline.test.clone();
+    page.result = timeline.result.clone();
+    add_to_page(timeline, &mut page);
+    page
+}
+
+/// Adds the timeline's lanes, annotations, legend and header to `page` (a key/value
+/// test's history page, say), keeping what `page` already has.
+pub fn add_to_page(timeline: &Timeline, page: &mut Page) {
+    page.wall_clock = true;
+    if page.description.is_empty() {
+        page.description = timeline.description.clone();
+    }
+    if timeline.servers > 0 {
+        page.meta.push(format!("{} servers", timeline.servers));
+    }
+    page.lanes.extend(peer_lanes(timeline));
+    page.annotations.extend(timeline.annotations.iter().map(annotation));
+    let span = page
+        .span
+        .map_or((timeline.start, timeline.end), |(a, b)| (a.min(timeline.start), b.max(timeline.end)));
+    page.span = Some(span);
+    let legend: &[(&str, &str)] = &[
+        ("leader", LEADER[0]),
+        ("follower", FOLLOWER[1]),
+        ("down", DOWN),
+        ("disconnected", ""),
+        ("checker passed", COLOR_SUCCESS),
+        ("checker failed", COLOR_FAILURE),
+        ("checker retry", COLOR_NEUTRAL),
+        ("failure", COLOR_FAULT),
+        ("info", COLOR_INFO),
+        ("student", COLOR_USER),
+    ];
+    page.legend.extend(legend.iter().map(|(n, c)| (n.to_string(), c.to_string())));
+}
+
+fn annotation(a: &Annotation) -> porcupine::Annotation {
+    porcupine::Annotation {
+        client_id: 0,
+        tag: a.tag.clone(),
+        start: a.start,
+        end: a.end.unwrap_or(a.start),
+        description: a.description.clone(),
+        details: a.details.clone(),
+        text_color: String::new(),
+        background_color: a.color.clone(),
+    }
+}
+
+/// A lane per peer that the sampler saw: its role and term over time, and hatching where
+/// the tester had it cut off.
+fn peer_lanes(t: &Timeline) -> Vec<Lane> {
+    let mut lanes = Vec::new();
+    for (p, samples) in t.peers.iter().enumerate() {
+        if samples.is_empty() {
+            continue;
+        }
+        let items = samples
+            .iter()
+            .enumerate()
+            .map(|(i, s)| peer_item(p, s, samples.get(i + 1).map_or(t.end, |n| n.at)))
+            .collect();
+        lanes.push(Lane { name: format!("peer {p}"), sub: String::new(), items, cuts: cuts(t, p) });
+    }
+    lanes
+}
+
+fn peer_item(p: usize, s: &PeerSample, end: i64) -> LaneItem {
+    let parity = s.term.rem_euclid(2) as usize;
+    let (state, color, texts, light) = if !s.alive {
+        ("down (crashed)", DOWN, vec!["down".to_string()], true)
+    } else if s.term < 0 {
+        ("up (state not yet sampled)", UNKNOWN, vec!["up".to_string()], false)
+    } else if s.leader {
+        ("leader", LEADER[parity], vec![format!("leader T{}", s.term), format!("L{}", s.term)], true)
+    } else {
+        ("follower or candidate", FOLLOWER[parity], vec![format!("T{}", s.term), s.term.to_string()], false)
+    };
+    let details = match (s.alive, s.term) {
+        (_, t) if t < 0 => String::new(),
+        (true, t) => format!("term {t}"),
+        (false, t) => format!("last term {t}"),
+    };
+    LaneItem {
+        start: s.at,
+        end: Some(end),
+        color: color.to_string(),
+        texts,
+        light,
+        title: format!("peer {p}: {state}"),
+        details,
+    }
+}
+
+/// The intervals in which peer `p` was disconnected but not crashed.
+fn cuts(t: &Timeline, p: usize) -> Vec<LaneItem> {
+    let mut out = Vec::new();
+    let mut from = None;
+    let mut close = |from: &mut Option<i64>, at: i64| {
+        // A connection change recorded right after a restart leaves an empty cut.
+        if let Some(start) = from.take().filter(|&s| at - s >= 1_000_000) {
+            out.push(LaneItem {
+                start,
+                end: Some(at),
+                color: String::new(),
+                texts: Vec::new(),
+                light: false,
+                title: format!("peer {p}: disconnected"),
+                details: String::new(),
+            });
+        }
+    };
+    for n in &t.network {
+        let cut = n.connected.get(p) == Some(&false) && n.crashed.get(p) != Some(&true);
+        if cut && from.is_none() {
+            from = Some(n.at);
+        }
+        if !cut {
+            close(&mut from, n.at);
         }
     }
-    out.push_str(rest);
+    close(&mut from, t.end);
     out
-}
-
-/// The timeline as JSON that is safe inside `<script>`: every `<` is written `\u003c`,
-/// which JSON reads back the same, so no `</script>` or `<!--` can end the block early.
-fn json_for_script(timeline: &Timeline) -> String {
-    // Serializing plain structs of strings and numbers cannot fail; an empty object still
-    // gives a page that says so rather than no page.
-    let json = serde_json::to_string(timeline).unwrap_or_else(|_| "{}".to_string());
-    json.replace('<', "\\u003c")
-}
-
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Writes the page for `timeline` to `target`, or else to a new `porcupine-*.html` in the
 /// temporary directory; returns the line to print, Go's `info: ...`.
 pub(crate) fn write(timeline: &Timeline, target: Option<&str>) -> String {
-    let opened = match target {
-        Some(path) => File::create(path).map(|f| (f, PathBuf::from(path))).map_err(|e| (path.to_string(), e)),
-        None => create_temp(),
-    };
-    let (mut file, path) = match opened {
-        Ok(opened) => opened,
-        Err((path, e)) => return format!("info: failed to open visualization file {path} ({e})"),
-    };
-    match file.write_all(render_html(timeline).as_bytes()).and_then(|()| file.flush()) {
-        Ok(()) => format!("info: wrote visualization to {}", path.display()),
-        Err(e) => format!("info: failed to write visualization file {} ({e})", path.display()),
-    }
-}
-
-/// Creates a new, uniquely named `porcupine-*.html` in the temporary directory.
-fn create_temp() -> Result<(File, PathBuf), (String, io::Error)> {
-    let dir = std::env::temp_dir();
-    let mut last = None;
-    for _ in 0..16 {
-        let path = dir.join(format!("porcupine-{}.html", rand::random::<u32>()));
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(f) => return Ok((f, path)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some((path, e)),
-            Err(e) => return Err((path.display().to_string(), e)),
-        }
-    }
-    let (path, e) = last.unwrap_or_else(|| (dir.clone(), io::Error::other("no name left to try")));
-    Err((path.display().to_string(), e))
+    porcupine::write_page(&to_page(timeline), target)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::annotation::timeline::NetState;
 
-    #[test]
-    fn fill_does_not_search_values() {
-        assert_eq!(fill("a{{x}}b{{y}}c", &[("{{x}}", "{{y}}"), ("{{y}}", "Y")]), "a{{y}}bYc");
+    const MS: i64 = 1_000_000;
+
+    fn net(at: i64, connected: [bool; 3], crashed: [bool; 3]) -> NetState {
+        NetState { at: at * MS, connected: connected.to_vec(), crashed: crashed.to_vec() }
     }
 
     #[test]
-    fn json_has_no_raw_angle_brackets() {
-        let t = Timeline { test: "</script><!--".into(), ..Default::default() };
-        let json = json_for_script(&t);
-        assert!(!json.contains('<'), "{json}");
-        let back: Timeline = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.test, "</script><!--");
+    fn cuts_are_disconnections_of_live_peers() {
+        let up = |at| PeerSample { at: at * MS, term: 1, leader: false, alive: true };
+        let t = Timeline {
+            servers: 3,
+            start: 0,
+            end: 100 * MS,
+            peers: vec![vec![up(0)], vec![up(0)], vec![up(0)]],
+            network: vec![
+                net(0, [true; 3], [false; 3]),
+                net(10, [true, false, true], [false; 3]),
+                // Peer 2 crashes while cut off: a crash, not a cut.
+                net(20, [true, false, false], [false, false, true]),
+                net(50, [true, true, false], [false, false, true]),
+                // Peer 0 is cut off to the end.
+                net(60, [false, true, false], [false, false, true]),
+            ],
+            ..Timeline::default()
+        };
+        let spans = |p| cuts(&t, p).iter().map(|c| (c.start / MS, c.end.unwrap() / MS)).collect::<Vec<_>>();
+        assert_eq!(spans(0), [(60, 100)]);
+        assert_eq!(spans(1), [(10, 50)]);
+        assert_eq!(spans(2), []);
+    }
+
+    #[test]
+    fn peer_items_say_what_the_peer_was() {
+        let s = |term, leader, alive| PeerSample { at: 0, term, leader, alive };
+        let item = |s| peer_item(4, &s, 10);
+        assert_eq!(item(s(3, true, true)).texts, ["leader T3", "L3"]);
+        assert_eq!(item(s(3, true, true)).color, LEADER[1]);
+        assert_eq!(item(s(2, false, true)).title, "peer 4: follower or candidate");
+        assert_eq!(item(s(2, false, false)).details, "last term 2");
+        assert_eq!(item(s(-1, false, true)).title, "peer 4: up (state not yet sampled)");
     }
 }
