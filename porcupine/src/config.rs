@@ -197,7 +197,7 @@ mod tests {
         }
         assert_eq!(l.low, 130);
         l.set(131);
-        assert_eq!(l.compact(), (2, &[0b10u64][..]));
+        assert_eq!(l.compact(), (2, &[0b1011u64][..]));
         l.clear(5);
         assert_eq!(l.low, 5);
         assert_eq!(l.compact().0, 0);

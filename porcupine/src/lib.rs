@@ -182,11 +182,17 @@ fn check_evs<M: Model>(
     timeout: Duration,
 ) -> Result<Verbose<M>, HistoryError> {
     validate_events(&history)?;
+    // Each event's place in the whole history is its time, so that partitions share one
+    // time axis (Go numbers each partition's events from 0).
+    let (mut call_at, mut ret_at) = (IdMap::new(&history), IdMap::new(&history));
+    for (t, e) in history.iter().enumerate() {
+        if e.is_call() { &mut call_at } else { &mut ret_at }.set(e.id, t as u32);
+    }
     let mut parts = Vec::new();
     for part in model.partition_events(history) {
         // The model's partition must keep each operation's call and return together.
         validate_events(&part)?;
-        parts.push(Prepared::new(to_operations(part)));
+        parts.push(Prepared::new(to_operations(part, &call_at, &ret_at)));
     }
     Ok(check_parallel(model, parts, verbose, timeout))
 }
@@ -255,23 +261,24 @@ fn validate_events<I, O>(history: &[Event<I, O>]) -> Result<(), HistoryError> {
     Err(HistoryError::CallWithoutReturn { id: id.unwrap_or(0) })
 }
 
-/// A partition's events as operations numbered in order of their calls, with event
-/// positions as times (Go's `renumber` and `convertEntries`).
-fn to_operations<I, O>(events: Vec<Event<I, O>>) -> Vec<Operation<I, O>> {
+/// A partition's events as operations numbered in order of their calls (Go's
+/// `renumber`), timed by their places in the whole history (Go's `convertEntries` times
+/// them by their places in the partition: the same order, but not one axis for all).
+fn to_operations<I, O>(events: Vec<Event<I, O>>, call_at: &IdMap, ret_at: &IdMap) -> Vec<Operation<I, O>> {
     let mut index = IdMap::new(&events);
-    let mut calls: Vec<(i64, I, i64)> = Vec::with_capacity(events.len() / 2);
-    let mut returns: Vec<Option<(O, i64)>> = Vec::with_capacity(events.len() / 2);
-    for (t, e) in events.into_iter().enumerate() {
+    let mut calls: Vec<(usize, i64, I)> = Vec::with_capacity(events.len() / 2);
+    let mut returns: Vec<Option<O>> = Vec::with_capacity(events.len() / 2);
+    for e in events {
         match e.value {
             EventValue::Call(input) => {
                 index.set(e.id, calls.len() as u32);
-                calls.push((e.client_id, input, t as i64));
+                calls.push((e.id, e.client_id, input));
                 returns.push(None);
             }
             EventValue::Return(output) => {
                 let k = index.get(e.id);
                 if k != IdMap::NONE {
-                    returns[k as usize] = Some((output, t as i64));
+                    returns[k as usize] = Some(output);
                 }
             }
         }
@@ -280,8 +287,9 @@ fn to_operations<I, O>(events: Vec<Event<I, O>>) -> Vec<Operation<I, O>> {
     calls
         .into_iter()
         .zip(returns)
-        .filter_map(|((client_id, input, call), r)| {
-            r.map(|(output, ret)| Operation { client_id, input, call, output, ret })
+        .filter_map(|((id, client_id, input), r)| {
+            let (call, ret) = (i64::from(call_at.get(id)), i64::from(ret_at.get(id)));
+            r.map(|output| Operation { client_id, input, call, output, ret })
         })
         .collect()
 }
