@@ -17,7 +17,6 @@ pub use page::{add_to_page, render_html, to_page};
 pub use timeline::{Annotation, NetState, PeerSample, Timeline};
 
 use std::sync::{Mutex, MutexGuard, Once};
-use std::time::{SystemTime, UNIX_EPOCH};
 use store::Store;
 
 /// Colour of the tester's informational annotations.
@@ -55,7 +54,7 @@ fn with<R>(f: impl FnOnce(&mut Store, i64) -> R) -> R {
 }
 
 fn timestamp() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64)
+    crate::clock::now_ns()
 }
 
 /// The current time as annotations record it (nanoseconds since the Unix epoch).

@@ -198,6 +198,17 @@ pub fn fatalf(msg: &str) -> ! {
     labtest::fail_now()
 }
 
+/// Fails the running test as Go's `t.Fatalf` does: the test's `--- FAIL` line, then
+/// `    file.rs:NN: msg` with the caller's file and line.
+#[track_caller]
+pub fn t_fatalf(msg: &str) -> ! {
+    let at = std::panic::Location::caller();
+    let file =
+        std::path::Path::new(at.file()).file_name().map_or_else(|| at.file().into(), |f| f.to_string_lossy());
+    // Unwound without the panic hook: labtest prints the text under the FAIL line.
+    std::panic::resume_unwind(Box::new(format!("{file}:{}: {msg}", at.line())))
+}
+
 /// Fails the whole run if the test is still going at the time limit: a hung test would
 /// otherwise hang `cargo test` for ever.
 fn start_watchdog() -> Sender<()> {

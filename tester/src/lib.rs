@@ -5,6 +5,7 @@
 
 pub mod annotation;
 mod clnts;
+mod clock;
 mod config;
 mod group;
 mod persister;
@@ -18,7 +19,8 @@ pub use annotation::{
     get_annotate_timestamp,
 };
 pub use clnts::{Clnt, Clnts};
-pub use config::{Config, TIME_LIMIT, fatalf, lower_time_limit};
+pub use clock::{go_duration, now_ns};
+pub use config::{Config, TIME_LIMIT, fatalf, lower_time_limit, t_fatalf};
 pub use group::{FstartServer, GRP0, Groups, IService, ServerGrp, Tgid, server_name};
 pub use persister::Persister;
 

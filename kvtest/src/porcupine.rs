@@ -1,0 +1,193 @@
+//! The history of clients' Gets and Puts and its linearizability check (Go's
+//! `kvtest1/porcupine.go`).
+
+use crate::{IKVClerk, Test};
+use models::{KvInput, KvModel, KvOutput};
+use porcupine::{CheckResult, Operation, Page};
+use rpc::Tversion;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+use tester::annotation::{add_to_page, finalize_annotations, get_annotation_finalized};
+use tester::{Config, now_ns, t_fatalf};
+
+/// How long a check may take before it is called Unknown, which passes (Go's
+/// `linearizabilityCheckTimeout`).
+const LINEARIZABILITY_CHECK_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The operations recorded so far (Go's `OpLog`).
+#[derive(Default)]
+pub struct OpLog {
+    operations: Mutex<Vec<Operation<KvInput, KvOutput>>>,
+}
+
+impl OpLog {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Operation<KvInput, KvOutput>>> {
+        self.operations.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How many operations there are.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// Records one.
+    pub fn append(&self, op: Operation<KvInput, KvOutput>) {
+        self.lock().push(op);
+    }
+
+    /// A copy of them all.
+    pub fn read(&self) -> Vec<Operation<KvInput, KvOutput>> {
+        self.lock().clone()
+    }
+}
+
+/// `ck.get(key)`, counted as an operation of `cfg` and recorded in `log` (if any) as
+/// client `cli`'s, timed on the annotations' clock (Go's `kvtest.Get`).
+pub fn get(
+    cfg: &Config,
+    ck: &dyn IKVClerk,
+    key: &str,
+    log: Option<&OpLog>,
+    cli: i64,
+) -> (String, Tversion, rpc::Err) {
+    let start = now_ns();
+    let (val, ver, err) = ck.get(key);
+    let end = now_ns();
+    cfg.op();
+    if let Some(log) = log {
+        log.append(Operation {
+            client_id: cli,
+            input: KvInput { op: 0, key: key.to_string(), ..KvInput::default() },
+            call: start,
+            output: KvOutput { value: val.clone(), version: ver, err: err.as_str().to_string() },
+            ret: end,
+        });
+    }
+    (val, ver, err)
+}
+
+/// `ck.put(key, value, version)`, counted and recorded as [`get`] does (Go's `kvtest.Put`).
+pub fn put(
+    cfg: &Config,
+    ck: &dyn IKVClerk,
+    key: &str,
+    value: &str,
+    version: Tversion,
+    log: Option<&OpLog>,
+    cli: i64,
+) -> rpc::Err {
+    let start = now_ns();
+    let err = ck.put(key, value, version);
+    let end = now_ns();
+    cfg.op();
+    if let Some(log) = log {
+        log.append(Operation {
+            client_id: cli,
+            input: KvInput { op: 1, key: key.to_string(), value: value.to_string(), version },
+            call: start,
+            // A Put's output carries only its error.
+            output: KvOutput { err: err.as_str().to_string(), ..KvOutput::default() },
+            ret: end,
+        });
+    }
+    err
+}
+
+/// Opens `VIS_FILE`, or else a new temporary `porcupine-*.html`, as Go does before it
+/// knows whether it will write (so `VIS_ENABLE=never` leaves an empty temporary file, as
+/// in Go).
+fn open_page_file() -> Result<(File, PathBuf), String> {
+    match std::env::var("VIS_FILE").ok().filter(|f| !f.is_empty()) {
+        Some(path) => OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map(|f| (f, PathBuf::from(&path)))
+            .map_err(|e| format!("info: failed to open visualization file {path} ({e})")),
+        // Go prints the (empty) VIS_FILE in this message.
+        None => porcupine::create_temp()
+            .map_err(|(_, e)| format!("info: failed to open visualization file  ({e})")),
+    }
+}
+
+/// Writes the page of the checked history, with the test's annotations and peer lanes,
+/// into an opened file; prints where, as Go does.
+fn write_history_page(
+    info: &porcupine::LinearizationInfo<KvInput, KvOutput>,
+    end: &str,
+    file: File,
+    path: PathBuf,
+) {
+    let mut page = Page::from_info(&KvModel, info);
+    let timeline = finalize_annotations(end);
+    add_to_page(&timeline, &mut page);
+    page.test = if timeline.test.is_empty() { labtest::name().to_string() } else { timeline.test.clone() };
+    page.result = end.to_string();
+    let mut file = file;
+    match file.write_all(page.to_html().as_bytes()).and_then(|()| file.flush()) {
+        Ok(()) => println!("info: wrote history visualization to {}", path.display()),
+        Err(_) => println!("info: failed to write history visualization to {}", path.display()),
+    }
+}
+
+impl Test {
+    /// `ck.get(key)` as client `cli`, counted and recorded (Go's `ts.Get`).
+    pub fn get(&self, ck: &dyn IKVClerk, key: &str, cli: i64) -> (String, Tversion, rpc::Err) {
+        get(self.config(), ck, key, Some(&self.oplog), cli)
+    }
+
+    /// `ck.put(key, value, version)` as client `cli`, counted and recorded (Go's `ts.Put`).
+    pub fn put(&self, ck: &dyn IKVClerk, key: &str, value: &str, version: Tversion, cli: i64) -> rpc::Err {
+        put(self.config(), ck, key, value, version, Some(&self.oplog), cli)
+    }
+
+    /// Checks the history recorded so far, giving up after 1 s (Go's `CheckPorcupine`).
+    pub fn check_porcupine(&self) {
+        self.check_porcupine_t(LINEARIZABILITY_CHECK_TIMEOUT)
+    }
+
+    /// Checks the history recorded so far, giving up after `nsec` (Go's
+    /// `CheckPorcupineT`): an illegal history writes its page and fails the test; a check
+    /// that times out says so and passes; with `VIS_ENABLE=always`, a test that finalized
+    /// its annotations gets the page either way. A failure reports this file's line, as
+    /// Go's `t.Fatal` in `checkPorcupine` does.
+    pub fn check_porcupine_t(&self, nsec: Duration) {
+        let enabled = std::env::var("VIS_ENABLE").unwrap_or_default();
+        let (res, info) = match porcupine::check_operations_verbose(&KvModel, self.oplog.read(), nsec) {
+            Ok(checked) => checked,
+            // The recorder takes each return time after its call time, on a clock that
+            // never goes back.
+            Err(e) => t_fatalf(&format!("kvtest recorded a malformed history: {e}")),
+        };
+        if res == CheckResult::Illegal {
+            match open_page_file() {
+                Err(line) => println!("{line}"),
+                Ok((file, path)) => {
+                    if enabled != "never" {
+                        write_history_page(&info, "test failed", file, path);
+                    }
+                }
+            }
+            t_fatalf("history is not linearizable");
+        } else if res == CheckResult::Unknown {
+            println!("info: linearizability check timed out, assuming history is ok");
+        }
+        // The result is Ok or Unknown.
+        if enabled == "always" && get_annotation_finalized() {
+            match open_page_file() {
+                Err(line) => println!("{line}"),
+                Ok((file, path)) => write_history_page(&info, "test passed", file, path),
+            }
+        }
+    }
+}
