@@ -86,7 +86,7 @@ pub fn load(path: &Path) -> Result<GoLog> {
     let log = golog::parse(&String::from_utf8_lossy(&bytes));
     if log.tests.is_empty() {
         return Err(Error::new(format!(
-            "{}: no tests found (expected go test output with `Test (3A): ...` lines)",
+            "{}: no tests found (expected go test output with Begin lines such as `Test (3A): ...`)",
             path.display()
         )));
     }
@@ -217,7 +217,10 @@ impl Comparison {
 
 /// The description without its `Test (3A): ` prefix.
 fn short_description(d: &str) -> &str {
-    d.split_once("): ").map_or(d, |(_, rest)| rest)
+    match d.strip_prefix("Test (") {
+        Some(_) => d.split_once("): ").map_or(d, |(_, rest)| rest),
+        None => d,
+    }
 }
 
 fn verdict(side: &Option<Side>) -> &'static str {
@@ -329,7 +332,9 @@ mod tests {
         std::fs::write(&path, "hello\n").unwrap();
         let e = load(&path).unwrap_err();
         assert!(
-            e.to_string().ends_with("no tests found (expected go test output with `Test (3A): ...` lines)")
+            e.to_string().ends_with(
+                "no tests found (expected go test output with Begin lines such as `Test (3A): ...`)"
+            )
         );
         assert!(
             load(Path::new("/nonexistent.log"))

@@ -60,10 +60,15 @@ impl TestRecord {
         }
     }
 
-    /// The part tag in the description, e.g. `3A` for `Test (3A): ...`.
+    /// The part tag in the description, e.g. `3A` for `Test (3A): ...`, or the tag the
+    /// test's name ends with (`4B` for `TestBasic4B`).
     pub fn part(&self) -> Option<&str> {
-        let rest = self.description.as_deref()?.strip_prefix("Test (")?;
-        Some(&rest[..rest.find(')')?])
+        if let Some(rest) = self.description.as_deref().and_then(|d| d.strip_prefix("Test (")) {
+            return Some(&rest[..rest.find(')')?]);
+        }
+        let name = self.name.as_deref()?;
+        let tag = &name[name.len().saturating_sub(2)..];
+        crate::testbin::is_part_tag(tag).then_some(tag)
     }
 
     /// What tests are matched by across logs: the description, else the name.
@@ -163,9 +168,14 @@ pub fn classify(line: &str) -> Line<'_> {
     Line::Other
 }
 
-/// The description of a Begin line (`Test (3A): ...` ending in `...`).
+/// The description of a Begin line: `Test (3A): ...` ending in `...` (Lab 3), or any line
+/// ending in ` (reliable network)...` or ` (unreliable network)...` (Labs 2 and 4:
+/// `One client and reliable Put (reliable network)...`).
 fn begin_description(line: &str) -> Option<&str> {
     let desc = line.strip_suffix("...")?;
+    if desc.ends_with(" (reliable network)") || desc.ends_with(" (unreliable network)") {
+        return Some(desc);
+    }
     let tag_end = desc.strip_prefix("Test (")?.find("): ")?;
     (tag_end > 0).then_some(desc)
 }
@@ -300,6 +310,15 @@ mod tests {
             classify("Test (3A): initial election (reliable network)..."),
             Line::Begin("Test (3A): initial election (reliable network)")
         );
+        assert_eq!(
+            classify("One client and reliable Put (reliable network)..."),
+            Line::Begin("One client and reliable Put (reliable network)")
+        );
+        assert_eq!(
+            classify("Test: 10 lock clients (unreliable network)..."),
+            Line::Begin("Test: 10 lock clients (unreliable network)")
+        );
+        assert_eq!(classify("Loading (network)..."), Line::Other);
         let Line::Passed(m) = classify("  ... Passed --  time  3.0s #peers 3 #RPCs    52 #Ops    0") else {
             panic!("not a Passed line");
         };

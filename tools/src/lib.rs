@@ -6,6 +6,7 @@ pub mod error;
 pub mod golog;
 pub mod grade;
 pub mod interrupt;
+pub mod labs;
 pub mod logview;
 pub mod runner;
 pub mod stats;

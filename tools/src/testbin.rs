@@ -1,6 +1,7 @@
 //! The lab's test binary: building it with cargo (or taking a given one), listing its tests,
 //! and choosing tests by name or part tag.
 
+use crate::labs::Suite;
 use crate::{Context, Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -18,23 +19,35 @@ pub struct BinaryArgs {
     #[arg(long, value_name = "FEATURES", conflicts_with = "binary")]
     pub features: Option<String>,
 
-    /// The package whose tests to build.
-    #[arg(long, value_name = "NAME", default_value = "raft")]
-    pub package: String,
+    /// The package whose tests to build (default: the one the chosen tests belong to, e.g.
+    /// kvsrv for `TestReliablePut`; raft when they do not tell).
+    #[arg(long, value_name = "NAME")]
+    pub package: Option<String>,
 
-    /// The package's test target (its `[[test]]` name).
-    #[arg(long, value_name = "NAME", default_value = "raft_test")]
-    pub test_target: String,
+    /// The package's test target (its `[[test]]` name; default: the package's own, e.g.
+    /// raft_test).
+    #[arg(long, value_name = "NAME")]
+    pub test_target: Option<String>,
 }
 
 impl BinaryArgs {
-    /// The test binary: the one given, or a fresh build.
-    pub fn resolve(&self) -> Result<PathBuf> {
+    /// The test binary for `suite` (unless `--package` names another): the one given, or a
+    /// fresh build.
+    pub fn resolve_for(&self, suite: Suite) -> Result<PathBuf> {
         match &self.binary {
             Some(path) if path.is_file() => Ok(path.clone()),
             Some(path) => Err(Error::new(format!("test binary {} not found", path.display()))),
-            None => build(&self.package, &self.test_target, self.features.as_deref()),
+            None => {
+                let package = self.package.as_deref().unwrap_or(suite.package);
+                let own = Suite::of_package(package).map_or(suite.target, |s| s.target);
+                build(package, self.test_target.as_deref().unwrap_or(own), self.features.as_deref())
+            }
         }
+    }
+
+    /// The suite `--package` names, if it names one the tools know.
+    pub fn package_suite(&self) -> Option<Suite> {
+        self.package.as_deref().and_then(Suite::of_package)
     }
 }
 
@@ -188,9 +201,10 @@ not json
         let args = BinaryArgs {
             binary: Some("/nonexistent/raft_test".into()),
             features: None,
-            package: "raft".into(),
-            test_target: "raft_test".into(),
+            package: None,
+            test_target: None,
         };
-        assert_eq!(args.resolve().unwrap_err().to_string(), "test binary /nonexistent/raft_test not found");
+        let e = args.resolve_for(crate::labs::RAFT).unwrap_err();
+        assert_eq!(e.to_string(), "test binary /nonexistent/raft_test not found");
     }
 }

@@ -10,22 +10,25 @@ use tools::grade::part::{PartSpec, parts};
 use tools::grade::report::{GradeReport, TestResult};
 use tools::runner::{Children, DEFAULT_TIMEOUT_SECS, Runner};
 use tools::testbin::{self, BinaryArgs};
-use tools::{Result, grade, interrupt};
+use tools::{Error, Result, grade, interrupt};
 
-/// Grade the Raft lab: run every test of the chosen parts once, write test.log, and score.
+/// Grade a lab: run every test of the chosen parts once, write test.log, and score.
 ///
-/// Builds the raft test binary (`cargo test -p raft --no-run`), then runs each test of the
-/// parts one at a time, each in its own process (killed at the time limit). The log has the
-/// shape of `go test` output for those parts, ending in `ok  \t6.5840/raft1\t<secs>s` or
-/// `FAIL\t6.5840/raft1\t<secs>s`, so grading scripts written for the Go lab read it
-/// unchanged. Prints a per-test table and the score (tests passed; each part weighs the
-/// same), or with --json the same as JSON. Exits 1 if any test failed, 130 if interrupted.
+/// Builds the parts' test binaries (`cargo test -p raft --no-run`; kvsrv and lock for Lab
+/// 2), then runs each test one at a time, each in its own process (killed at the time
+/// limit). The log has the shape of `go test` output for those parts: each Go package's
+/// run ends in `ok  \t6.5840/raft1\t<secs>s` or `FAIL\t6.5840/raft1\t<secs>s`
+/// (`6.5840/kvsrv1`, `6.5840/kvsrv1/lock` for Lab 2), so grading scripts written for the Go
+/// lab read it unchanged. Prints a per-test table and the score (tests passed; each part
+/// weighs the same), or with --json the same as JSON. Exits 1 if any test failed, 130 if
+/// interrupted.
 ///
-/// Example: check lab3A        check lab3 --json
+/// Example: check lab3A        check lab3 --json        check lab2
 #[derive(Parser, Debug)]
 #[command(version, verbatim_doc_comment)]
 struct Args {
-    /// Parts to check: lab3A, lab3B, lab3C, lab3D (or 3A … 3D), or lab3 for all four.
+    /// Parts to check: lab3A, lab3B, lab3C, lab3D (or 3A … 3D), lab3 for all four; kvsrv,
+    /// lock, or lab2 for both.
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PartSpec>,
 
@@ -59,14 +62,21 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<ExitCode> {
     let parts = parts(&args.parts);
-    let binary = args.binary.resolve()?;
-    let all = testbin::list_tests(&binary)?;
+    let suites: Vec<_> = parts.iter().flat_map(|p| p.0.pieces.iter().map(|x| x.suite)).collect();
+    if args.binary.binary.is_some() && suites.iter().any(|s| *s != suites[0]) {
+        return Err(Error::new("--binary gives one test binary, but these parts have tests in several"));
+    }
     let children = Arc::new(Children::default());
     interrupt::on_interrupt(children.clone(), || {})?;
-    let runner = Runner { binary, timeout: Duration::from_secs(args.timeout), verbose: None, children };
-    let width = all.iter().map(|t| t.len()).max().unwrap_or(0);
+    let timeout = Duration::from_secs(args.timeout);
+    let runner_for = |suite| -> Result<(Runner, Vec<String>)> {
+        let binary = args.binary.resolve_for(suite)?;
+        let all = testbin::list_tests(&binary)?;
+        Ok((Runner { binary, timeout, verbose: None, children: children.clone() }, all))
+    };
+    let width = 44;
     let report =
-        grade::grade(&parts, &all, &runner, &args.log, |test, result| show_progress(test, result, width))?;
+        grade::grade(&parts, runner_for, &args.log, |test, result| show_progress(test, result, width))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).expect("the report serializes"));
     } else {

@@ -1,31 +1,33 @@
-//! `dstest`: runs Raft tests many times, in parallel, to find rare failures (like the course's
-//! dstest.py).
+//! `dstest`: runs a lab's tests many times, in parallel, to find rare failures (like the
+//! course's dstest.py).
 
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
+use tools::labs::{self, RAFT, Suite};
 use tools::runner::{Children, DEFAULT_TIMEOUT_SECS, Runner};
 use tools::stress::{self, Event, StressConfig, StressReport};
 use tools::testbin::{self, BinaryArgs};
-use tools::{Result, interrupt};
+use tools::{Error, Result, interrupt};
 
-/// Stress-test the Raft lab: run tests many times, several at once, each run in its own
-/// process, and save the output of every failed run.
+/// Stress-test a lab: run tests many times, several at once, each run in its own process,
+/// and save the output of every failed run.
 ///
-/// Builds the raft test binary once (`cargo test -p raft --no-run`), then runs each chosen
+/// Builds the tests' binary once (`cargo test -p raft --no-run`, or kvsrv, lock: the
+/// package the tests named belong to, or --package), then runs each chosen
 /// test ITERATIONS times (`BIN --exact TestName`), killing any run still going at the time
 /// limit. Failed runs are announced as they happen and saved to DIR/<Test>_<n>.log. At the
 /// end it prints, per test, failed/total runs, mean ± std wall time and mean #RPCs. Ctrl-C
 /// kills the running tests and prints the table so far. Exits 1 if any run failed.
 ///
-/// Example: dstest 3A TestBackup3B -n 50 -p 2
+/// Example: dstest 3A TestBackup3B -n 50 -p 2        dstest kvsrv -n 20
 #[derive(Parser, Debug)]
 #[command(version, verbatim_doc_comment)]
 struct Args {
-    /// Tests to run: full names (TestBackup3B) or part tags (3A = every test whose name ends
-    /// in 3A).
+    /// Tests to run: full names (TestBackup3B, TestReliablePut), part tags (3A = every test
+    /// whose name ends in 3A), or kvsrv / lock for every test of that package.
     #[arg(required = true, value_name = "TEST")]
     tests: Vec<String>,
 
@@ -74,9 +76,52 @@ fn main() -> ExitCode {
     }
 }
 
+/// The suite the tests belong to: `--package`'s, else the one the selectors point to
+/// (raft when none tells); test names of no known tag are looked for in each suite.
+fn suite(args: &Args) -> Result<Suite> {
+    if let Some(s) = args.binary.package_suite() {
+        return Ok(s);
+    }
+    if args.binary.package.is_some() || args.binary.binary.is_some() {
+        return Ok(RAFT);
+    }
+    let mut told: Vec<Suite> = args.tests.iter().filter_map(|t| labs::suite_for_selector(t)).collect();
+    for t in args.tests.iter().filter(|t| labs::suite_for_selector(t).is_none()) {
+        // A name without a part tag (Lab 2's): the suite that has it.
+        for s in labs::SUITES {
+            let binary = args.binary.resolve_for(s)?;
+            if testbin::list_tests(&binary)?.contains(t) {
+                told.push(s);
+                break;
+            }
+        }
+    }
+    told.dedup();
+    match told.as_slice() {
+        [] => Ok(RAFT),
+        [s] => Ok(*s),
+        _ => Err(Error::new(format!(
+            "these tests are in several packages ({}): run dstest once per package",
+            told.iter().map(|s| s.package).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
 fn run(args: Args) -> Result<ExitCode> {
-    let binary = args.binary.resolve()?;
-    let tests = testbin::expand(&args.tests, &testbin::list_tests(&binary)?)?;
+    let suite = suite(&args)?;
+    let binary = args.binary.resolve_for(suite)?;
+    // A part's name (kvsrv, lock) stands for all its tests.
+    let selectors: Vec<String> = args
+        .tests
+        .iter()
+        .flat_map(|t| {
+            match labs::PARTS.iter().find(|p| p.name == t && p.pieces.iter().all(|x| x.tag.is_none())) {
+                Some(_) => testbin::list_tests(&binary).unwrap_or_default(),
+                None => vec![t.clone()],
+            }
+        })
+        .collect();
+    let tests = testbin::expand(&selectors, &testbin::list_tests(&binary)?)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if args.parallel as usize > cores {
         eprintln!(

@@ -1,26 +1,42 @@
-//! The lab's parts as `check` names them: `lab3A` … `lab3D`, or `lab3` for all four.
+//! The parts `check` grades, as it names them: `lab3A` … `lab3D` (or `3A`), `lab3` for all
+//! four; `kvsrv` and `lock`, or `lab2` for both.
 
+use crate::labs::{PARTS, PartDef};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 
-/// One part of Lab 3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Part(char);
+/// One graded part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part(pub PartDef);
 
 impl Part {
-    /// Every part, in order.
-    pub const ALL: [Part; 4] = [Part('A'), Part('B'), Part('C'), Part('D')];
+    /// Every part, in lab order.
+    pub fn all() -> Vec<Part> {
+        PARTS.iter().copied().map(Part).collect()
+    }
 
-    /// The tag its tests' names end with, e.g. `3A`.
-    pub fn tag(self) -> String {
-        format!("3{}", self.0)
+    /// Its place in lab order.
+    fn rank(self) -> usize {
+        PARTS.iter().position(|p| p.name == self.0.name).unwrap_or(usize::MAX)
+    }
+}
+
+impl PartialOrd for Part {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Part {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
     }
 }
 
 impl fmt::Display for Part {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "3{}", self.0)
+        f.write_str(self.0.name)
     }
 }
 
@@ -30,7 +46,7 @@ impl Serialize for Part {
     }
 }
 
-/// A `check` argument: one part (`lab3A`, or just `3A`) or all of them (`lab3`).
+/// A `check` argument: one part (`lab3A`, `3A`, `kvsrv`) or a whole lab (`lab3`, `lab2`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartSpec(pub Vec<Part>);
 
@@ -39,19 +55,17 @@ impl FromStr for PartSpec {
 
     fn from_str(s: &str) -> Result<Self, String> {
         let bare = s.strip_prefix("lab").unwrap_or(s);
-        match bare.strip_prefix('3') {
-            Some("") => Ok(PartSpec(Part::ALL.to_vec())),
-            Some(letter) => match Part::ALL.iter().find(|p| p.0.to_string().eq_ignore_ascii_case(letter)) {
-                Some(p) => Ok(PartSpec(vec![*p])),
-                None => Err(unknown(s)),
-            },
-            None => Err(unknown(s)),
+        if let Some(p) = PARTS.iter().find(|p| p.name.eq_ignore_ascii_case(bare)) {
+            return Ok(PartSpec(vec![Part(*p)]));
         }
+        let lab: Vec<Part> = PARTS.iter().filter(|p| p.lab == bare).copied().map(Part).collect();
+        if s.starts_with("lab") && !lab.is_empty() {
+            return Ok(PartSpec(lab));
+        }
+        Err(format!(
+            "unknown part {s:?}: expected lab2 (or kvsrv, lock), lab3A, lab3B, lab3C, lab3D, or lab3 for all of Lab 3"
+        ))
     }
-}
-
-fn unknown(s: &str) -> String {
-    format!("unknown part {s:?}: expected lab3A, lab3B, lab3C, lab3D, or lab3 for all")
 }
 
 /// The parts `specs` name, each once, in lab order.
@@ -66,21 +80,30 @@ pub fn parts(specs: &[PartSpec]) -> Vec<Part> {
 mod tests {
     use super::*;
 
+    fn names(spec: &str) -> Vec<&'static str> {
+        spec.parse::<PartSpec>().unwrap().0.iter().map(|p| p.0.name).collect()
+    }
+
     #[test]
     fn parses_part_names() {
-        assert_eq!("lab3A".parse(), Ok(PartSpec(vec![Part('A')])));
-        assert_eq!("3d".parse(), Ok(PartSpec(vec![Part('D')])));
-        assert_eq!("lab3".parse(), Ok(PartSpec(Part::ALL.to_vec())));
+        assert_eq!(names("lab3A"), ["3A"]);
+        assert_eq!(names("3d"), ["3D"]);
+        assert_eq!(names("lab3"), ["3A", "3B", "3C", "3D"]);
+        assert_eq!(names("lab2"), ["kvsrv", "lock"]);
+        assert_eq!(names("kvsrv"), ["kvsrv"]);
+        assert_eq!(names("lablock"), ["lock"]);
         assert!("lab3E".parse::<PartSpec>().unwrap_err().starts_with("unknown part \"lab3E\""));
-        assert!("lab4A".parse::<PartSpec>().is_err());
+        assert!("lab9".parse::<PartSpec>().is_err());
+        assert!("3".parse::<PartSpec>().is_err(), "a lab needs its `lab` prefix");
         assert!("".parse::<PartSpec>().is_err());
     }
 
     #[test]
     fn parts_are_deduplicated_in_order() {
-        let specs: Vec<PartSpec> = ["lab3C", "lab3A", "3C"].iter().map(|s| s.parse().unwrap()).collect();
-        assert_eq!(parts(&specs), vec![Part('A'), Part('C')]);
-        assert_eq!(Part('B').tag(), "3B");
-        assert_eq!(serde_json::to_string(&Part('B')).unwrap(), "\"3B\"");
+        let specs: Vec<PartSpec> =
+            ["lab3C", "lab3A", "3C", "lock"].iter().map(|s| s.parse().unwrap()).collect();
+        let got: Vec<String> = parts(&specs).iter().map(|p| p.to_string()).collect();
+        assert_eq!(got, ["lock", "3A", "3C"]);
+        assert_eq!(serde_json::to_string(&Part::all()[3]).unwrap(), "\"3B\"");
     }
 }

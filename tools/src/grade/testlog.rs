@@ -4,9 +4,6 @@
 use crate::golog::{self, Line};
 use crate::runner::RunOutput;
 
-/// The Go package the closing line names.
-pub const GO_PACKAGE: &str = "6.5840/raft1";
-
 /// One test's lines for the log: its run's output without the run's own closing lines, and a
 /// `--- FAIL` line if the process died without printing one.
 pub fn section(name: &str, out: &RunOutput) -> String {
@@ -21,12 +18,12 @@ pub fn section(name: &str, out: &RunOutput) -> String {
     text
 }
 
-/// The log's last two lines: `PASS` and `ok`, or `FAIL` twice.
-pub fn closing(all_passed: bool, seconds: f64) -> String {
+/// The two lines that close one Go package's run: `PASS` and `ok`, or `FAIL` twice.
+pub fn closing(go_package: &str, all_passed: bool, seconds: f64) -> String {
     if all_passed {
-        format!("PASS\nok  \t{GO_PACKAGE}\t{seconds:.3}s\n")
+        format!("PASS\nok  \t{go_package}\t{seconds:.3}s\n")
     } else {
-        format!("FAIL\nFAIL\t{GO_PACKAGE}\t{seconds:.3}s\n")
+        format!("FAIL\nFAIL\t{go_package}\t{seconds:.3}s\n")
     }
 }
 
@@ -99,7 +96,7 @@ mod tests {
 
     #[test]
     fn closing_lines_name_the_go_package() {
-        assert_eq!(closing(true, 12.8814), "PASS\nok  \t6.5840/raft1\t12.881s\n");
-        assert_eq!(closing(false, 4.0), "FAIL\nFAIL\t6.5840/raft1\t4.000s\n");
+        assert_eq!(closing("6.5840/raft1", true, 12.8814), "PASS\nok  \t6.5840/raft1\t12.881s\n");
+        assert_eq!(closing("6.5840/kvsrv1", false, 4.0), "FAIL\nFAIL\t6.5840/kvsrv1\t4.000s\n");
     }
 }
