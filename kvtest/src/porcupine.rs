@@ -5,10 +5,12 @@ use crate::{IKVClerk, Test};
 use models::{KvInput, KvModel, KvOutput};
 use porcupine::{CheckResult, Operation, Page};
 use rpc::Tversion;
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tester::annotation::{add_to_page, finalize_annotations, get_annotation_finalized};
 use tester::{Config, now_ns, t_fatalf};
@@ -21,6 +23,8 @@ const LINEARIZABILITY_CHECK_TIMEOUT: Duration = Duration::from_secs(1);
 #[derive(Default)]
 pub struct OpLog {
     operations: Mutex<Vec<Operation<KvInput, KvOutput>>>,
+    /// Each key once, shared by the operations on it.
+    keys: Mutex<HashMap<String, Arc<str>>>,
 }
 
 impl OpLog {
@@ -47,6 +51,31 @@ impl OpLog {
     pub fn read(&self) -> Vec<Operation<KvInput, KvOutput>> {
         self.lock().clone()
     }
+
+    /// Takes them all out, leaving none (put them back with [`OpLog::restore`]): a history
+    /// of a few hundred thousand operations is checked without a copy.
+    fn take(&self) -> Vec<Operation<KvInput, KvOutput>> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    /// Puts back operations taken out, before any recorded since.
+    fn restore(&self, ops: impl IntoIterator<Item = Operation<KvInput, KvOutput>>) {
+        let mut log = self.lock();
+        let later = std::mem::take(&mut *log);
+        log.extend(ops);
+        log.extend(later);
+    }
+
+    /// `key`, shared with the operations recorded on it before.
+    fn key(&self, key: &str) -> Arc<str> {
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(k) = keys.get(key) {
+            return k.clone();
+        }
+        let k: Arc<str> = Arc::from(key);
+        keys.insert(key.to_string(), k.clone());
+        k
+    }
 }
 
 /// `ck.get(key)`, counted as an operation of `cfg` and recorded in `log` (if any) as
@@ -65,9 +94,9 @@ pub fn get(
     if let Some(log) = log {
         log.append(Operation {
             client_id: cli,
-            input: KvInput { op: 0, key: key.to_string(), ..KvInput::default() },
+            input: KvInput { op: 0, key: log.key(key), ..KvInput::default() },
             call: start,
-            output: KvOutput { value: val.clone(), version: ver, err: err.as_str().to_string() },
+            output: KvOutput { value: Arc::from(val.as_str()), version: ver, err: err.as_str() },
             ret: end,
         });
     }
@@ -91,10 +120,10 @@ pub fn put(
     if let Some(log) = log {
         log.append(Operation {
             client_id: cli,
-            input: KvInput { op: 1, key: key.to_string(), value: value.to_string(), version },
+            input: KvInput { op: 1, key: log.key(key), value: Arc::from(value), version },
             call: start,
             // A Put's output carries only its error.
-            output: KvOutput { err: err.as_str().to_string(), ..KvOutput::default() },
+            output: KvOutput { err: err.as_str(), ..KvOutput::default() },
             ret: end,
         });
     }
@@ -140,6 +169,28 @@ fn write_history_page(
     }
 }
 
+/// What the check found; dropped (also when the test fails), it gives the history back to
+/// the log.
+struct Restore<'a> {
+    info: Option<porcupine::LinearizationInfo<KvInput, KvOutput>>,
+    log: &'a OpLog,
+}
+
+impl Deref for Restore<'_> {
+    type Target = porcupine::LinearizationInfo<KvInput, KvOutput>;
+    fn deref(&self) -> &Self::Target {
+        self.info.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for Restore<'_> {
+    fn drop(&mut self) {
+        if let Some(info) = self.info.take() {
+            self.log.restore(info.into_operations());
+        }
+    }
+}
+
 impl Test {
     /// `ck.get(key)` as client `cli`, counted and recorded (Go's `ts.Get`).
     pub fn get(&self, ck: &dyn IKVClerk, key: &str, cli: i64) -> (String, Tversion, rpc::Err) {
@@ -163,12 +214,15 @@ impl Test {
     /// Go's `t.Fatal` in `checkPorcupine` does.
     pub fn check_porcupine_t(&self, nsec: Duration) {
         let enabled = std::env::var("VIS_ENABLE").unwrap_or_default();
-        let (res, info) = match porcupine::check_operations_verbose(&KvModel, self.oplog.read(), nsec) {
+        // The history goes to the checker and comes back in the partitions of what it
+        // found, regrouped by key (which no later check minds), rather than copied.
+        let (res, info) = match porcupine::check_operations_verbose(&KvModel, self.oplog.take(), nsec) {
             Ok(checked) => checked,
             // The recorder takes each return time after its call time, on a clock that
             // never goes back.
             Err(e) => t_fatalf(&format!("kvtest recorded a malformed history: {e}")),
         };
+        let info = Restore { info: Some(info), log: &self.oplog };
         if res == CheckResult::Illegal {
             match open_page_file() {
                 Err(line) => println!("{line}"),

@@ -1,8 +1,11 @@
 //! models: Go's `models1`, the sequential key/value model that the lab's linearizability
 //! checks use (`kvtest` records clients' Gets and Puts and checks them against it).
+//!
+//! Go's strings are `Arc<str>` here: a history holds hundreds of thousands of operations
+//! on a few keys and values, and a state is the value a Put left, shared, not copied.
 
 use porcupine::{Model, Operation};
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A client's call: a Get (`op` 0) or a versioned Put (`op` 1) (Go's `KvInput`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -10,9 +13,9 @@ pub struct KvInput {
     /// 0 for Get, 1 for Put; anything else is never legal.
     pub op: u8,
     /// The key.
-    pub key: String,
+    pub key: Arc<str>,
     /// A Put's value.
-    pub value: String,
+    pub value: Arc<str>,
     /// A Put's version.
     pub version: u64,
 }
@@ -21,18 +24,18 @@ pub struct KvInput {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct KvOutput {
     /// A Get's value.
-    pub value: String,
+    pub value: Arc<str>,
     /// A Get's version.
     pub version: u64,
     /// The error, spelt as Go's `rpc.Err` ("OK", "ErrVersion", ...).
-    pub err: String,
+    pub err: &'static str,
 }
 
 /// One key's value and version (Go's `KvState`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct KvState {
     /// The value; "" while the key is absent.
-    pub value: String,
+    pub value: Arc<str>,
     /// The version; 0 while the key is absent.
     pub version: u64,
 }
@@ -45,16 +48,27 @@ impl Model for KvModel {
     type Output = KvOutput;
     type State = KvState;
 
-    /// One partition per key, in sorted key order (Go sorts the keys with `sort.Strings`).
+    /// One partition per key, in sorted key order (Go sorts the keys with `sort.Strings`),
+    /// each in history order. A history of one key stays as it is; otherwise each key's
+    /// operations move once, not the whole history per key.
     fn partition(
         &self,
         history: Vec<Operation<KvInput, KvOutput>>,
     ) -> Vec<Vec<Operation<KvInput, KvOutput>>> {
-        let mut by_key: BTreeMap<String, Vec<_>> = BTreeMap::new();
-        for op in history {
-            by_key.entry(op.input.key.clone()).or_default().push(op);
+        let mut h = history;
+        if h.iter().all(|op| op.input.key == h[0].input.key) {
+            return if h.is_empty() { Vec::new() } else { vec![h] };
         }
-        by_key.into_values().collect()
+        // Stable: history order within a key.
+        h.sort_by(|a, b| a.input.key.cmp(&b.input.key));
+        let mut parts = Vec::new();
+        while let Some(last) = h.last() {
+            let key = last.input.key.clone();
+            let start = h.partition_point(|op| op.input.key < key);
+            parts.push(h.split_off(start));
+        }
+        parts.reverse();
+        parts
     }
 
     /// One key, absent: an absent key reads as "".
@@ -69,9 +83,9 @@ impl Model for KvModel {
             0 => (output.value == state.value).then(|| state.clone()),
             // A Put installs its value if the version matches, else fails with
             // ErrVersion; ErrMaybe may be either, decided at the linearization point.
-            1 if state.version == input.version => matches!(output.err.as_str(), "OK" | "ErrMaybe")
+            1 if state.version == input.version => matches!(output.err, "OK" | "ErrMaybe")
                 .then(|| KvState { value: input.value.clone(), version: state.version + 1 }),
-            1 => matches!(output.err.as_str(), "ErrVersion" | "ErrMaybe").then(|| state.clone()),
+            1 => matches!(output.err, "ErrVersion" | "ErrMaybe").then(|| state.clone()),
             _ => None,
         }
     }
@@ -103,14 +117,14 @@ impl Model for KvModel {
 mod tests {
     use super::*;
 
-    fn get(key: &str, value: &str, version: u64, err: &str) -> (KvInput, KvOutput) {
+    fn get(key: &str, value: &str, version: u64, err: &'static str) -> (KvInput, KvOutput) {
         let input = KvInput { op: 0, key: key.into(), ..Default::default() };
-        (input, KvOutput { value: value.into(), version, err: err.into() })
+        (input, KvOutput { value: value.into(), version, err })
     }
 
-    fn put(key: &str, value: &str, version: u64, err: &str) -> (KvInput, KvOutput) {
+    fn put(key: &str, value: &str, version: u64, err: &'static str) -> (KvInput, KvOutput) {
         let input = KvInput { op: 1, key: key.into(), value: value.into(), version };
-        (input, KvOutput { err: err.into(), ..Default::default() })
+        (input, KvOutput { err, ..Default::default() })
     }
 
     fn step(s: &KvState, (i, o): &(KvInput, KvOutput)) -> Option<KvState> {
@@ -176,10 +190,12 @@ mod tests {
         };
         let parts = KvModel.partition(vec![op("b", 0), op("a", 1), op("b", 2), op("A", 3)]);
         let keys: Vec<Vec<(String, i64)>> =
-            parts.iter().map(|p| p.iter().map(|o| (o.input.key.clone(), o.call)).collect()).collect();
+            parts.iter().map(|p| p.iter().map(|o| (o.input.key.to_string(), o.call)).collect()).collect();
         assert_eq!(
             keys,
             vec![vec![("A".into(), 3)], vec![("a".into(), 1)], vec![("b".into(), 0), ("b".into(), 2)]]
         );
+        assert_eq!(KvModel.partition(vec![op("k", 0), op("k", 1)]).len(), 1);
+        assert!(KvModel.partition(Vec::new()).is_empty());
     }
 }

@@ -83,28 +83,36 @@ impl<I, O> LinearizationInfo<I, O> {
     pub fn annotations(&self) -> &[Annotation] {
         &self.annotations
     }
+
+    /// The checked operations, partition after partition (the history, regrouped).
+    pub fn into_operations(self) -> impl Iterator<Item = Operation<I, O>> {
+        self.partitions.into_iter().flat_map(|p| p.operations)
+    }
 }
 
 /// A partition ready for the search: its operations and their calls and returns in time
 /// order.
 pub(crate) struct Prepared<I, O> {
     pub(crate) ops: Vec<Operation<I, O>>,
-    /// (operation id, is a return), sorted by time with calls before returns at equal
-    /// times (closed intervals).
-    order: Vec<(u32, bool)>,
+    /// The calls and returns in time order, for the search to take when it starts.
+    list: Mutex<Option<List>>,
 }
 
 impl<I, O> Prepared<I, O> {
     /// Sorts the calls and returns of `ops` (each with `call <= ret`).
-    pub(crate) fn new(ops: Vec<Operation<I, O>>) -> Self {
+    pub(crate) fn new(mut ops: Vec<Operation<I, O>>) -> Self {
+        // A history recorded by pushing has up to twice the room it needs.
+        ops.shrink_to_fit();
         let mut order: Vec<(u32, bool)> =
             (0..ops.len() as u32).flat_map(|i| [(i, false), (i, true)]).collect();
         let time = |&(i, ret): &(u32, bool)| {
             let op = &ops[i as usize];
             (if ret { op.ret } else { op.call }, ret)
         };
+        // Calls before returns at equal times: the intervals are closed.
         order.sort_by_key(time);
-        Prepared { ops, order }
+        let list = List::new(&order, ops.len());
+        Prepared { ops, list: Mutex::new(Some(list)) }
     }
 }
 
@@ -115,8 +123,9 @@ enum Outcome {
     Stopped,
 }
 
-/// A longest prefix found, shared by every operation it was recorded for.
-type Seq = Arc<[u32]>;
+/// A longest prefix found, shared by every operation it was recorded for (a thin pointer:
+/// one is kept per operation).
+type Seq = Arc<Vec<u32>>;
 
 /// The search of one partition for a linearization (Go's `checkSingle`), resumable: it
 /// runs for a budget of steps at a time, so that a pool of a few threads can share out
@@ -142,7 +151,8 @@ struct Search<'a, M: Model> {
 impl<'a, M: Model> Search<'a, M> {
     fn new(model: &'a M, part: &'a Prepared<M::Input, M::Output>, verbose: bool) -> Self {
         let n = part.ops.len();
-        let list = List::new(&part.order, n);
+        let taken = part.list.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let list = taken.expect("each partition's search starts once");
         let mut states = States::with_capacity(n);
         let init = model.init();
         let state = states.intern(init.clone(), model.hash_state(&init), |a, b| model.equal(a, b));
@@ -153,7 +163,7 @@ impl<'a, M: Model> Search<'a, M> {
             verbose,
             list,
             lin: Linearized::new(n),
-            cache: Cache::with_capacity(4 * n),
+            cache: Cache::with_capacity(n),
             states,
             steps: StepMemo::new(n),
             calls: Vec::new(),
@@ -190,7 +200,8 @@ impl<'a, M: Model> Search<'a, M> {
             if self.entry == NONE {
                 if self.verbose {
                     // The stack is a complete linearization: the longest for every operation.
-                    let seq: Seq = self.calls.iter().map(|&(e, _)| self.list.nodes[e as usize].op).collect();
+                    let seq: Seq =
+                        Arc::new(self.calls.iter().map(|&(e, _)| self.list.nodes[e as usize].op).collect());
                     self.longest.iter_mut().for_each(|l| *l = Some(seq.clone()));
                 }
                 return Some(Outcome::Linearizable);
@@ -353,7 +364,7 @@ impl Record {
         }
         // floor never grows going up the stack: find the first position below `depth`.
         let first = self.floor.partition_point(|&f| f >= depth);
-        let seq: Seq = calls.iter().map(|&(e, _)| list.nodes[e as usize].op).collect();
+        let seq: Seq = Arc::new(calls.iter().map(|&(e, _)| list.nodes[e as usize].op).collect());
         let mut below = if first == 0 { u32::MAX } else { self.floor[first - 1] };
         for (pos, &(e, _)) in calls.iter().enumerate().skip(first) {
             let id = list.nodes[e as usize].op as usize;
@@ -573,7 +584,7 @@ fn distinct(longest: Vec<Option<Seq>>) -> Vec<Vec<usize>> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for seq in longest.into_iter().flatten() {
-        if seen.insert(Arc::as_ptr(&seq) as *const u32 as usize) {
+        if seen.insert(Arc::as_ptr(&seq) as usize) {
             out.push(seq.iter().map(|&i| i as usize).collect());
         }
     }

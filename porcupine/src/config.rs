@@ -99,11 +99,18 @@ impl Linearized {
 
 /// A remembered configuration: a compact linearized set and an interned state.
 struct Config {
-    hash: u64,
+    /// 32 bits of the configuration's hash (20 bytes a configuration, not 24: the table
+    /// hashes these bits again when it grows).
+    hash: u32,
     from: u32,
     state: u32,
     off: u32,
     len: u32,
+}
+
+/// The table's hash of a configuration's 32 stored bits.
+fn table_hash(h: u32) -> u64 {
+    mix(u64::from(h))
 }
 
 /// The configurations explored so far.
@@ -125,10 +132,11 @@ impl Cache {
 
     /// Remembers (`lin`, `state`); false if it was already there.
     pub(crate) fn insert(&mut self, lin: &Linearized, state: u32) -> bool {
-        let hash = lin.hash() ^ mix(u64::from(state));
+        let full = lin.hash() ^ mix(u64::from(state));
+        let hash = (full >> 32) as u32 ^ full as u32;
         let (from, words) = lin.compact();
         let Cache { table, configs, words: arena } = self;
-        let found = table.find(hash, |&i| {
+        let found = table.find(table_hash(hash), |&i| {
             let c = &configs[i as usize];
             c.hash == hash
                 && c.state == state
@@ -143,7 +151,7 @@ impl Cache {
         arena.extend_from_slice(words);
         let i = configs.len() as u32;
         configs.push(config);
-        table.insert_unique(hash, i, |&j| configs[j as usize].hash);
+        table.insert_unique(table_hash(hash), i, |&j| table_hash(configs[j as usize].hash));
         true
     }
 }
