@@ -8,7 +8,7 @@
 
 mod porcupine;
 
-pub use crate::porcupine::{OpLog, get, put};
+pub use crate::porcupine::{OpLog, SavedOp, get, put};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, bounded};
 use rand::RngExt;

@@ -191,6 +191,86 @@ impl Drop for Restore<'_> {
     }
 }
 
+/// One recorded operation as `KVTEST_HISTORY` saves it.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct SavedOp {
+    /// The client (-1: the tester).
+    pub client: i64,
+    /// When it was called, ns.
+    pub call: i64,
+    /// When it returned, ns.
+    pub ret: i64,
+    /// 0 get, 1 put.
+    pub op: u8,
+    /// The key.
+    pub key: String,
+    /// A Put's value.
+    pub value: String,
+    /// A Put's version.
+    pub version: u64,
+    /// A Get's value.
+    pub out_value: String,
+    /// A Get's version.
+    pub out_version: u64,
+    /// The error.
+    pub err: String,
+}
+
+impl SavedOp {
+    /// The operation to check again.
+    pub fn to_operation(&self) -> Operation<KvInput, KvOutput> {
+        let err: &'static str = match self.err.as_str() {
+            "OK" => "OK",
+            "ErrNoKey" => "ErrNoKey",
+            "ErrVersion" => "ErrVersion",
+            "ErrMaybe" => "ErrMaybe",
+            "ErrWrongLeader" => "ErrWrongLeader",
+            "ErrWrongGroup" => "ErrWrongGroup",
+            _ => "",
+        };
+        Operation {
+            client_id: self.client,
+            input: KvInput {
+                op: self.op,
+                key: self.key.as_str().into(),
+                value: self.value.as_str().into(),
+                version: self.version,
+            },
+            call: self.call,
+            output: KvOutput { value: self.out_value.as_str().into(), version: self.out_version, err },
+            ret: self.ret,
+        }
+    }
+}
+
+/// Saves a history checked with `KVTEST_HISTORY=DIR` set, as `DIR/<test>-<n>.json`, to
+/// check again offline (`cargo run -p kvtest --example check_history -- FILE`).
+fn save_history(dir: &std::path::Path, ops: &[Operation<KvInput, KvOutput>]) {
+    let saved: Vec<SavedOp> = ops
+        .iter()
+        .map(|o| SavedOp {
+            client: o.client_id,
+            call: o.call,
+            ret: o.ret,
+            op: o.input.op,
+            key: o.input.key.to_string(),
+            value: o.input.value.to_string(),
+            version: o.input.version,
+            out_value: o.output.value.to_string(),
+            out_version: o.output.version,
+            err: o.output.err.to_string(),
+        })
+        .collect();
+    let name = labtest::name();
+    let path = (0..).map(|n| dir.join(format!("{name}-{n}.json"))).find(|p| !p.exists()).unwrap_or_default();
+    let written =
+        serde_json::to_vec(&saved).map_err(std::io::Error::other).and_then(|b| std::fs::write(&path, b));
+    match written {
+        Ok(()) => println!("info: saved the history to {}", path.display()),
+        Err(e) => println!("info: failed to save the history to {} ({e})", path.display()),
+    }
+}
+
 impl Test {
     /// `ck.get(key)` as client `cli`, counted and recorded (Go's `ts.Get`).
     pub fn get(&self, ck: &dyn IKVClerk, key: &str, cli: i64) -> (String, Tversion, rpc::Err) {
@@ -214,6 +294,9 @@ impl Test {
     /// Go's `t.Fatal` in `checkPorcupine` does.
     pub fn check_porcupine_t(&self, nsec: Duration) {
         let enabled = std::env::var("VIS_ENABLE").unwrap_or_default();
+        if let Some(dir) = std::env::var_os("KVTEST_HISTORY") {
+            save_history(std::path::Path::new(&dir), &self.oplog.read());
+        }
         // The history goes to the checker and comes back in the partitions of what it
         // found, regrouped by key (which no later check minds), rather than copied.
         let (res, info) = match porcupine::check_operations_verbose(&KvModel, self.oplog.take(), nsec) {

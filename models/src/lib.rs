@@ -90,6 +90,12 @@ impl Model for KvModel {
         }
     }
 
+    /// A Get, and a Put that failed with ErrVersion (allowed only when the versions differ,
+    /// and then changing nothing), never change the state.
+    fn read_only(&self, input: &KvInput, output: &KvOutput) -> bool {
+        input.op == 0 || (input.op == 1 && output.err == "ErrVersion")
+    }
+
     fn describe_operation(&self, input: &KvInput, output: &KvOutput) -> String {
         match input.op {
             0 => format!(

@@ -142,6 +142,10 @@ struct Search<'a, M: Model> {
     steps: StepMemo,
     /// The linearized calls, each with the state before it.
     calls: Vec<(u32, u32)>,
+    /// For each of `calls`, whether it was a read taken without trying the others.
+    forced: Vec<bool>,
+    /// For each operation, whether the model says it is a read.
+    reads: Vec<bool>,
     longest: Vec<Option<Seq>>,
     record: Record,
     state: u32,
@@ -167,6 +171,8 @@ impl<'a, M: Model> Search<'a, M> {
             states,
             steps: StepMemo::new(n),
             calls: Vec::new(),
+            forced: Vec::new(),
+            reads: part.ops.iter().map(|o| model.read_only(&o.input, &o.output)).collect(),
             longest: vec![None; if verbose { n } else { 0 }],
             record: Record::new(if verbose { n } else { 0 }),
             state,
@@ -212,44 +218,78 @@ impl<'a, M: Model> Search<'a, M> {
             }
             let node = self.list.nodes[self.entry as usize];
             let id = node.op as usize;
-            if node.ret != NONE {
-                // A call: linearize it next, if the model allows it and this
-                // configuration was not explored before.
-                let after = self.step(id);
-                if after != NONE {
-                    self.lin.set(node.rank as usize);
-                    if self.cache.insert(&self.lin, after) {
-                        self.calls.push((self.entry, self.state));
-                        if self.verbose {
-                            self.record.push(id);
-                        }
-                        self.state = after;
-                        self.list.lift(self.entry);
-                        self.entry = self.list.first();
-                        continue;
-                    }
-                    self.lin.clear(node.rank as usize);
-                }
-                self.entry = node.next;
-            } else {
+            if node.ret == NONE {
                 // The first return left: nothing after it may come first. Undo the last
                 // call and try the one after it.
-                let Some((top, before)) = self.calls.pop() else {
-                    return Some(Outcome::Illegal);
-                };
-                if self.verbose {
-                    self.calls.push((top, before));
-                    self.record.at_backtrack(&self.calls, &self.list, &mut self.longest);
-                    self.calls.pop();
-                    self.record.pop();
+                if let Some(outcome) = self.backtrack() {
+                    return Some(outcome);
                 }
-                self.state = before;
-                self.lin.clear(self.list.nodes[top as usize].rank as usize);
-                self.list.unlift(top);
-                self.entry = self.list.nodes[top as usize].next;
+                continue;
             }
+            // A call: linearize it next, if the model allows it and this configuration was
+            // not explored before.
+            let after = self.step(id);
+            if after == NONE {
+                self.entry = node.next;
+                continue;
+            }
+            // A read (it changes no state it is allowed in) could as well come right here as
+            // anywhere later: if no linearization goes on from here with it, none goes on
+            // from here at all. So it is taken without trying the others, and if it fails,
+            // so does this configuration. This keeps a crowd of concurrent reads from being
+            // tried in every order (Go's v1.0.3 tries them all).
+            let keeps = self.reads[id];
+            self.lin.set(node.rank as usize);
+            if self.cache.insert(&self.lin, after) {
+                self.calls.push((self.entry, self.state));
+                self.forced.push(keeps);
+                if self.verbose {
+                    self.record.push(id);
+                }
+                self.state = after;
+                self.list.lift(self.entry);
+                self.entry = self.list.first();
+                continue;
+            }
+            self.lin.clear(node.rank as usize);
+            if keeps {
+                // Explored before, with this read linearized next: it failed.
+                if let Some(outcome) = self.backtrack() {
+                    return Some(outcome);
+                }
+                continue;
+            }
+            self.entry = node.next;
         }
         None
+    }
+
+    /// The configuration on top of the stack has no linearization: undoes its last call
+    /// and moves on to the call after it, or, if that call was a read taken without
+    /// trying the others, undoes the one below too. `Illegal` when nothing is left.
+    fn backtrack(&mut self) -> Option<Outcome> {
+        if self.calls.is_empty() {
+            return Some(Outcome::Illegal);
+        }
+        if self.verbose {
+            self.record.at_backtrack(&self.calls, &self.list, &mut self.longest);
+        }
+        loop {
+            let Some((top, before)) = self.calls.pop() else {
+                return Some(Outcome::Illegal);
+            };
+            let forced = self.forced.pop().unwrap_or(false);
+            if self.verbose {
+                self.record.pop();
+            }
+            self.state = before;
+            self.lin.clear(self.list.nodes[top as usize].rank as usize);
+            self.list.unlift(top);
+            if !forced {
+                self.entry = self.list.nodes[top as usize].next;
+                return None;
+            }
+        }
     }
 }
 

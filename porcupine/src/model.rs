@@ -128,6 +128,14 @@ pub trait Model: Sync {
         a == b
     }
 
+    /// Whether the operation leaves every state it is allowed in as it is (a read; default
+    /// false). The checker then takes such an operation as early as it may and never tries
+    /// it in another order, which saves most of the work on histories with many concurrent
+    /// reads; so say true only when `step` never changes a state it accepts.
+    fn read_only(&self, _input: &Self::Input, _output: &Self::Output) -> bool {
+        false
+    }
+
     /// A hash of a state that agrees with [`Model::equal`] (default: the state's `Hash`).
     fn hash_state(&self, state: &Self::State) -> u64 {
         default_hash(state)
@@ -185,6 +193,12 @@ pub trait NondeterministicModel: Sync {
     /// Whether two states are the same (default `==`).
     fn equal(&self, a: &Self::State, b: &Self::State) -> bool {
         a == b
+    }
+
+    /// See [`Model::read_only`]: every state the operation may lead to is the state it
+    /// was in.
+    fn read_only(&self, _input: &Self::Input, _output: &Self::Output) -> bool {
+        false
     }
 
     /// A hash that agrees with [`NondeterministicModel::equal`] (default the state's `Hash`).
@@ -293,6 +307,10 @@ impl<N: NondeterministicModel> Model for PowerSet<N> {
 
     fn hash_state(&self, state: &Self::State) -> u64 {
         state.hashes.iter().fold(0u64, |a, h| a.wrapping_add(*h))
+    }
+
+    fn read_only(&self, input: &N::Input, output: &N::Output) -> bool {
+        self.0.read_only(input, output)
     }
 
     fn describe_operation(&self, input: &N::Input, output: &N::Output) -> String {

@@ -304,4 +304,7 @@ impl IService for Raft {
                 .build(),
         )
     }
+    fn as_raft(&self) -> Option<&dyn raftapi::Raft> {
+        Some(self)
+    }
 }

@@ -14,6 +14,9 @@ pub const TIME_LIMIT: Duration = Duration::from_secs(120);
 
 static LIMIT_MS: AtomicU64 = AtomicU64::new(120_000);
 
+/// How often `start_peer_sampler` records the peers.
+const SAMPLE_EVERY: Duration = Duration::from_millis(20);
+
 /// Lowers the per-test time limit (never raises it above Go's 120 s); for testing the
 /// tester itself.
 pub fn lower_time_limit(limit: Duration) {
@@ -35,6 +38,8 @@ pub struct Config {
     ops: AtomicI32,
     /// Dropping it stops the watchdog that fails a hung test at the time limit.
     watchdog: Mutex<Option<Sender<()>>>,
+    /// Dropping it stops the peer sampler, if one was started.
+    sampler: Mutex<Option<Sender<()>>>,
     cleaned: AtomicBool,
 }
 
@@ -59,12 +64,41 @@ impl Config {
             rpcs0: AtomicI64::new(0),
             ops: AtomicI32::new(0),
             watchdog: Mutex::new(Some(start_watchdog())),
+            sampler: Mutex::new(None),
             cleaned: AtomicBool::new(false),
         });
         cfg.groups.make_group(GRP0, n, mks);
         cfg.group(GRP0).start_servers();
         cfg.net.reliable(reliable);
         cfg
+    }
+
+    /// Records, every 20 ms until cleanup, each server of group `gid` as its Raft peer
+    /// sees itself (term, leader) or as down, for the failure page's peer lanes (the Raft
+    /// tests sample their own peers; the key/value tests on Raft call this).
+    pub fn start_peer_sampler(self: &Arc<Self>, gid: Tgid) {
+        let (tx, rx) = bounded::<()>(0);
+        let weak = Arc::downgrade(self);
+        let started = std::thread::Builder::new().name("peer-sampler".into()).spawn(move || {
+            while let Err(crossbeam_channel::RecvTimeoutError::Timeout) = rx.recv_timeout(SAMPLE_EVERY) {
+                let Some(cfg) = weak.upgrade() else { return };
+                for (i, svcs) in cfg.group(gid).services().iter().enumerate() {
+                    match svcs {
+                        None => annotation::annotate_peer_state(i, -1, false, false),
+                        Some(svcs) => {
+                            if let Some(rf) = svcs.iter().find_map(|s| s.as_raft()) {
+                                let (term, leader) = rf.get_state();
+                                annotation::annotate_peer_state(i, term, leader, true);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        // Without the sampler the page has no peer lanes; the test runs the same.
+        if started.is_ok() {
+            *self.sampler.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
+        }
     }
 
     /// Group `gid`.
@@ -164,6 +198,7 @@ impl Config {
         if self.cleaned.swap(true, Ordering::SeqCst) {
             return;
         }
+        self.sampler.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.clnts.cleanup();
         self.groups.cleanup();
         self.net.cleanup();

@@ -22,6 +22,12 @@ pub trait IService: Send + Sync + 'static {
     fn rpc_service(self: Arc<Self>) -> Option<labrpc::Service> {
         None
     }
+
+    /// This service as a Raft peer, if it is one (what Go's type switch on
+    /// `raftapi.Raft` finds; the Lab 4 tests look for the leader this way).
+    fn as_raft(&self) -> Option<&dyn raftapi::Raft> {
+        None
+    }
 }
 
 /// Starts server `srv` of group `grp` with ends to every server of the group (index `srv`

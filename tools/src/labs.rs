@@ -19,8 +19,13 @@ pub const KVSRV: Suite = Suite { package: "kvsrv", target: "kvsrv_test", go_pack
 /// Lab 2's lock tests.
 pub const LOCK: Suite = Suite { package: "lock", target: "lock_test", go_package: "kvsrv1/lock" };
 
+/// Lab 4A's replicated state machine tests.
+pub const RSM: Suite = Suite { package: "rsm", target: "rsm_test", go_package: "kvraft1/rsm" };
+/// Lab 4B/4C's key/value service tests.
+pub const KVRAFT: Suite = Suite { package: "kvraft", target: "kvraft_test", go_package: "kvraft1" };
+
 /// Every suite, in lab order.
-pub const SUITES: [Suite; 3] = [KVSRV, LOCK, RAFT];
+pub const SUITES: [Suite; 5] = [KVSRV, LOCK, RAFT, RSM, KVRAFT];
 
 /// The Go module the log's package lines name.
 pub const GO_MODULE: &str = "6.5840";
@@ -62,13 +67,17 @@ const fn piece(suite: Suite, tag: Option<&'static str>) -> Piece {
 }
 
 /// Every part, in lab order.
-pub const PARTS: [PartDef; 6] = [
+pub const PARTS: [PartDef; 9] = [
     PartDef { name: "kvsrv", lab: "2", pieces: &[piece(KVSRV, None)] },
     PartDef { name: "lock", lab: "2", pieces: &[piece(LOCK, None)] },
     PartDef { name: "3A", lab: "3", pieces: &[piece(RAFT, Some("3A"))] },
     PartDef { name: "3B", lab: "3", pieces: &[piece(RAFT, Some("3B"))] },
     PartDef { name: "3C", lab: "3", pieces: &[piece(RAFT, Some("3C"))] },
     PartDef { name: "3D", lab: "3", pieces: &[piece(RAFT, Some("3D"))] },
+    PartDef { name: "4A", lab: "4", pieces: &[piece(RSM, Some("4A"))] },
+    PartDef { name: "4B", lab: "4", pieces: &[piece(KVRAFT, Some("4B"))] },
+    // Go's `go test -run 4C` in kvraft1/rsm runs TestSnapshot4C, and in kvraft1 the rest.
+    PartDef { name: "4C", lab: "4", pieces: &[piece(RSM, Some("4C")), piece(KVRAFT, Some("4C"))] },
 ];
 
 /// The suite a test selector points to, when it can tell: a part tag (`3A`) or a part's
@@ -97,6 +106,9 @@ mod tests {
         assert_eq!(suite_for_selector("kvsrv"), Some(KVSRV));
         assert_eq!(suite_for_selector("lock"), Some(LOCK));
         assert_eq!(suite_for_selector("TestReliablePut"), None);
+        assert_eq!(suite_for_selector("4A"), Some(RSM));
+        assert_eq!(suite_for_selector("TestBasic4B"), Some(KVRAFT));
+        assert_eq!(suite_for_selector("4C"), None, "4C has tests in rsm and in kvraft");
         assert_eq!(RAFT.go_path(), "6.5840/raft1");
         assert_eq!(Suite::of_package("lock"), Some(LOCK));
     }

@@ -57,6 +57,10 @@ impl Model for EtcdModel {
         }
     }
 
+    fn read_only(&self, input: &EtcdInput, _output: &EtcdOutput) -> bool {
+        *input == EtcdInput::Read
+    }
+
     fn describe_operation(&self, input: &EtcdInput, output: &EtcdOutput) -> String {
         match (input, output) {
             (EtcdInput::Read, EtcdOutput::Read(Some(v))) => format!("read() -> {v}"),

@@ -138,6 +138,10 @@ impl Model for KvModel {
         step_one(state, input, output)
     }
 
+    fn read_only(&self, input: &KvInput, _output: &KvOutput) -> bool {
+        matches!(input, KvInput::Get { .. })
+    }
+
     fn describe_operation(&self, input: &KvInput, output: &KvOutput) -> String {
         describe(input, output)
     }
@@ -174,6 +178,10 @@ impl Model for KvNoPartitionModel {
         let mut next = BTreeMap::clone(state);
         next.insert(key.to_string(), after);
         Some(Arc::new(next))
+    }
+
+    fn read_only(&self, input: &KvInput, _output: &KvOutput) -> bool {
+        matches!(input, KvInput::Get { .. })
     }
 
     fn describe_operation(&self, input: &KvInput, output: &KvOutput) -> String {

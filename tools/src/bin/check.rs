@@ -14,21 +14,21 @@ use tools::{Error, Result, grade, interrupt};
 
 /// Grade a lab: run every test of the chosen parts once, write test.log, and score.
 ///
-/// Builds the parts' test binaries (`cargo test -p raft --no-run`; kvsrv and lock for Lab
-/// 2), then runs each test one at a time, each in its own process (killed at the time
-/// limit). The log has the shape of `go test` output for those parts: each Go package's
-/// run ends in `ok  \t6.5840/raft1\t<secs>s` or `FAIL\t6.5840/raft1\t<secs>s`
-/// (`6.5840/kvsrv1`, `6.5840/kvsrv1/lock` for Lab 2), so grading scripts written for the Go
-/// lab read it unchanged. Prints a per-test table and the score (tests passed; each part
-/// weighs the same), or with --json the same as JSON. Exits 1 if any test failed, 130 if
-/// interrupted.
+/// Builds the parts' test binaries (`cargo test -p raft --no-run`; kvsrv and lock for
+/// Lab 2; rsm and kvraft for Lab 4), then runs each test one at a time, each in its own
+/// process (killed at the time limit). The log has the shape of `go test` output for those
+/// parts: each Go package's run ends in `ok  \t6.5840/raft1\t<secs>s` or
+/// `FAIL\t6.5840/raft1\t<secs>s` (`6.5840/kvsrv1`, `6.5840/kvsrv1/lock`,
+/// `6.5840/kvraft1/rsm`, `6.5840/kvraft1`), so grading scripts written for the Go lab read
+/// it unchanged. Prints a per-test table and the score (tests passed; each part weighs the
+/// same), or with --json the same as JSON. Exits 1 if any test failed, 130 if interrupted.
 ///
-/// Example: check lab3A        check lab3 --json        check lab2
+/// Example: check lab3A        check lab3 --json        check lab2        check lab4B
 #[derive(Parser, Debug)]
 #[command(version, verbatim_doc_comment)]
 struct Args {
     /// Parts to check: lab3A, lab3B, lab3C, lab3D (or 3A … 3D), lab3 for all four; kvsrv,
-    /// lock, or lab2 for both.
+    /// lock, or lab2 for both; lab4A, lab4B, lab4C, or lab4.
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PartSpec>,
 

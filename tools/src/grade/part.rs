@@ -1,5 +1,5 @@
 //! The parts `check` grades, as it names them: `lab3A` … `lab3D` (or `3A`), `lab3` for all
-//! four; `kvsrv` and `lock`, or `lab2` for both.
+//! four; `kvsrv` and `lock`, or `lab2` for both; `lab4A` … `lab4C`, `lab4`.
 
 use crate::labs::{PARTS, PartDef};
 use serde::Serialize;
@@ -63,7 +63,7 @@ impl FromStr for PartSpec {
             return Ok(PartSpec(lab));
         }
         Err(format!(
-            "unknown part {s:?}: expected lab2 (or kvsrv, lock), lab3A, lab3B, lab3C, lab3D, or lab3 for all of Lab 3"
+            "unknown part {s:?}: expected lab2 (or kvsrv, lock), lab3A … lab3D, lab3, lab4A … lab4C, or lab4"
         ))
     }
 }
@@ -92,6 +92,8 @@ mod tests {
         assert_eq!(names("lab2"), ["kvsrv", "lock"]);
         assert_eq!(names("kvsrv"), ["kvsrv"]);
         assert_eq!(names("lablock"), ["lock"]);
+        assert_eq!(names("lab4"), ["4A", "4B", "4C"]);
+        assert_eq!(names("lab4C"), ["4C"]);
         assert!("lab3E".parse::<PartSpec>().unwrap_err().starts_with("unknown part \"lab3E\""));
         assert!("lab9".parse::<PartSpec>().is_err());
         assert!("3".parse::<PartSpec>().is_err(), "a lab needs its `lab` prefix");
