@@ -120,9 +120,12 @@ pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
             failed.push(*name);
         }
         if std::env::var_os("LABTEST_THREADS").is_some() {
-            // A leak check: threads of killed peers should be gone by the next test.
+            // A leak check: threads of killed peers should be gone by the next test, and
+            // the process should not keep growing.
             let n = std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count());
-            println!("labtest: {n} threads after {name}");
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let rss = status.lines().find_map(|l| l.strip_prefix("VmRSS:")).map_or("?", str::trim);
+            println!("labtest: {n} threads, {rss} resident after {name}");
         }
     }
     *CURRENT.lock().unwrap_or_else(|p| p.into_inner()) = None;

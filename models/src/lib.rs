@@ -91,9 +91,10 @@ impl Model for KvModel {
     }
 
     /// A Get, and a Put that failed with ErrVersion (allowed only when the versions differ,
-    /// and then changing nothing), never change the state.
-    fn read_only(&self, input: &KvInput, output: &KvOutput) -> bool {
-        input.op == 0 || (input.op == 1 && output.err == "ErrVersion")
+    /// and then changing nothing), never change the state; nor does a Put whose version the
+    /// key has passed (versions only grow, so it can never match again).
+    fn read_only(&self, state: &KvState, input: &KvInput, output: &KvOutput) -> bool {
+        input.op == 0 || (input.op == 1 && (output.err == "ErrVersion" || input.version < state.version))
     }
 
     fn describe_operation(&self, input: &KvInput, output: &KvOutput) -> String {

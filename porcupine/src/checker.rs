@@ -12,6 +12,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const NONE: u32 = u32::MAX;
+/// In the step memory, marks a step that is a read from there on (state numbers stay
+/// below it).
+const READ: u32 = 1 << 31;
 
 /// What a check found, partition by partition, for the visualisation (Go's
 /// `LinearizationInfo`).
@@ -144,8 +147,6 @@ struct Search<'a, M: Model> {
     calls: Vec<(u32, u32)>,
     /// For each of `calls`, whether it was a read taken without trying the others.
     forced: Vec<bool>,
-    /// For each operation, whether the model says it is a read.
-    reads: Vec<bool>,
     longest: Vec<Option<Seq>>,
     record: Record,
     state: u32,
@@ -172,7 +173,6 @@ impl<'a, M: Model> Search<'a, M> {
             steps: StepMemo::new(n),
             calls: Vec::new(),
             forced: Vec::new(),
-            reads: part.ops.iter().map(|o| model.read_only(&o.input, &o.output)).collect(),
             longest: vec![None; if verbose { n } else { 0 }],
             record: Record::new(if verbose { n } else { 0 }),
             state,
@@ -182,22 +182,28 @@ impl<'a, M: Model> Search<'a, M> {
 
     /// What step gives for the current state and call node `node`, as a state number
     /// (`NONE`: illegal there).
-    fn step(&mut self, id: usize) -> u32 {
+    /// What step gives for the current state and operation `id`, as a state number
+    /// (`NONE`: illegal there), and whether the operation is a read from here on (it
+    /// changes neither this state nor any that can follow it).
+    fn step(&mut self, id: usize) -> (u32, bool) {
         let key = (u64::from(self.state) << 32) | id as u64;
-        if let Some(after) = self.steps.get(key) {
-            return after;
+        if let Some(v) = self.steps.get(key) {
+            return if v == NONE { (NONE, false) } else { (v & !READ, v & READ != 0) };
         }
         let op = &self.part.ops[id];
         let model = self.model;
-        let after = match model.step(self.states.get(self.state), &op.input, &op.output) {
+        let before = self.states.get(self.state);
+        let (after, read) = match model.step(before, &op.input, &op.output) {
             Some(s) => {
+                let read = model.read_only(before, &op.input, &op.output);
                 let h = model.hash_state(&s);
-                self.states.intern(s, h, |a, b| model.equal(a, b))
+                (self.states.intern(s, h, |a, b| model.equal(a, b)), read)
             }
-            None => NONE,
+            None => (NONE, false),
         };
-        self.steps.put(key, after);
-        after
+        let read = read && after == self.state;
+        self.steps.put(key, if read { after | READ } else { after });
+        (after, read)
     }
 
     /// Searches for up to `budget` steps; `None` if it is not done yet.
@@ -228,17 +234,16 @@ impl<'a, M: Model> Search<'a, M> {
             }
             // A call: linearize it next, if the model allows it and this configuration was
             // not explored before.
-            let after = self.step(id);
+            let (after, keeps) = self.step(id);
             if after == NONE {
                 self.entry = node.next;
                 continue;
             }
-            // A read (it changes no state it is allowed in) could as well come right here as
+            // A read (it changes no state from here on) could as well come right here as
             // anywhere later: if no linearization goes on from here with it, none goes on
             // from here at all. So it is taken without trying the others, and if it fails,
             // so does this configuration. This keeps a crowd of concurrent reads from being
             // tried in every order (Go's v1.0.3 tries them all).
-            let keeps = self.reads[id];
             self.lin.set(node.rank as usize);
             if self.cache.insert(&self.lin, after) {
                 self.calls.push((self.entry, self.state));

@@ -128,11 +128,12 @@ pub trait Model: Sync {
         a == b
     }
 
-    /// Whether the operation leaves every state it is allowed in as it is (a read; default
+    /// Whether the operation, allowed in `state`, changes neither `state` nor any state
+    /// that can follow it (a read, or a write that can no longer take effect; default
     /// false). The checker then takes such an operation as early as it may and never tries
     /// it in another order, which saves most of the work on histories with many concurrent
-    /// reads; so say true only when `step` never changes a state it accepts.
-    fn read_only(&self, _input: &Self::Input, _output: &Self::Output) -> bool {
+    /// reads; so say true only when `step` changes none of those states.
+    fn read_only(&self, _state: &Self::State, _input: &Self::Input, _output: &Self::Output) -> bool {
         false
     }
 
@@ -195,9 +196,9 @@ pub trait NondeterministicModel: Sync {
         a == b
     }
 
-    /// See [`Model::read_only`]: every state the operation may lead to is the state it
-    /// was in.
-    fn read_only(&self, _input: &Self::Input, _output: &Self::Output) -> bool {
+    /// See [`Model::read_only`]: from `state` and every state that can follow it, each
+    /// state the operation may lead to is the state it was in.
+    fn read_only(&self, _state: &Self::State, _input: &Self::Input, _output: &Self::Output) -> bool {
         false
     }
 
@@ -309,8 +310,8 @@ impl<N: NondeterministicModel> Model for PowerSet<N> {
         state.hashes.iter().fold(0u64, |a, h| a.wrapping_add(*h))
     }
 
-    fn read_only(&self, input: &N::Input, output: &N::Output) -> bool {
-        self.0.read_only(input, output)
+    fn read_only(&self, state: &Self::State, input: &N::Input, output: &N::Output) -> bool {
+        state.states.iter().all(|s| self.0.read_only(s, input, output))
     }
 
     fn describe_operation(&self, input: &N::Input, output: &N::Output) -> String {

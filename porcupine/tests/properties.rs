@@ -50,7 +50,7 @@ impl Model for ReadRegister {
         Register.step(state, input, output)
     }
 
-    fn read_only(&self, input: &Op, _output: &i64) -> bool {
+    fn read_only(&self, _state: &i64, input: &Op, _output: &i64) -> bool {
         matches!(input, Op::Get)
     }
 }

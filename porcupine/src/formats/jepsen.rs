@@ -57,7 +57,7 @@ impl Model for EtcdModel {
         }
     }
 
-    fn read_only(&self, input: &EtcdInput, _output: &EtcdOutput) -> bool {
+    fn read_only(&self, _state: &Option<i64>, input: &EtcdInput, _output: &EtcdOutput) -> bool {
         *input == EtcdInput::Read
     }
 

@@ -138,7 +138,7 @@ impl Model for KvModel {
         step_one(state, input, output)
     }
 
-    fn read_only(&self, input: &KvInput, _output: &KvOutput) -> bool {
+    fn read_only(&self, _state: &Self::State, input: &KvInput, _output: &KvOutput) -> bool {
         matches!(input, KvInput::Get { .. })
     }
 
@@ -180,7 +180,7 @@ impl Model for KvNoPartitionModel {
         Some(Arc::new(next))
     }
 
-    fn read_only(&self, input: &KvInput, _output: &KvOutput) -> bool {
+    fn read_only(&self, _state: &Self::State, input: &KvInput, _output: &KvOutput) -> bool {
         matches!(input, KvInput::Get { .. })
     }
 
