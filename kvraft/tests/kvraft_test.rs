@@ -71,6 +71,8 @@ fn generic_test(ts: &Arc<Test>) {
             }
 
             if i == NITER - 1 {
+                // As in Go: finalized before the last check, so a check that fails after it
+                // (the log sizes below) writes no page at cleanup.
                 set_annotation_finalized();
             }
 
@@ -206,6 +208,8 @@ fn TestOnePartition4B() {
 
     let ck = ts.make_clerk();
 
+    // -1: the tester's own operations, as Go's client id (its page draws them above the
+    // clients).
     let ver0 = ts.put_at_least_once(&ck, "1", "13", 0, -1);
 
     let (foundl, l) = rsm::leader(&ts, GID);

@@ -34,13 +34,13 @@ impl Service {
         &self.name
     }
 
-    fn dispatch(&self, method: &str, args: &[u8]) -> Vec<u8> {
+    /// Runs `method`'s handler; `svc_meth` is the whole name the caller used.
+    fn dispatch(&self, method: &str, svc_meth: &str, args: &[u8]) -> Vec<u8> {
         match self.methods.get(method) {
             Some(h) => h(args),
             None => crate::fatal(&format!(
-                "labrpc.Service.dispatch(): unknown method {method} in {}; expecting one of {:?}",
-                self.name,
-                self.methods.keys().collect::<Vec<_>>()
+                "labrpc.Service.dispatch(): unknown method {method} in {svc_meth}; expecting one of {}",
+                go_list(self.methods.keys())
             )),
         }
     }
@@ -112,12 +112,19 @@ impl Server {
         self.count.fetch_add(1, Ordering::SeqCst);
         let (svc, method) = svc_meth.rsplit_once('.').unwrap_or((svc_meth, ""));
         match self.services.get(svc) {
-            Some(s) => s.dispatch(method, args),
+            Some(s) => s.dispatch(method, svc_meth, args),
             None => crate::fatal(&format!(
                 "labrpc.Server.dispatch(): unknown service {svc} in {svc}.{method}; \
-                 expecting one of {:?}",
-                self.services.keys().collect::<Vec<_>>()
+                 expecting one of {}",
+                go_list(self.services.keys())
             )),
         }
     }
+}
+
+/// Names as Go's `%v` prints a `[]string`: `[A B]` (sorted here; Go's map order is random).
+fn go_list<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let mut names: Vec<&str> = names.map(String::as_str).collect();
+    names.sort_unstable();
+    format!("[{}]", names.join(" "))
 }

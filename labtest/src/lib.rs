@@ -81,6 +81,30 @@ pub fn fail_process(msg: &str) -> ! {
     std::process::exit(1)
 }
 
+/// Which tests the command line chooses: the filter is Go's `-run`, an unanchored regular
+/// expression (`cargo test -p raft 'Backup|Count'`), or, with `--exact`, a whole name;
+/// `--skip` leaves out the names that contain its text, as libtest's does.
+fn selector(args: &Arguments) -> Result<impl Fn(&str) -> bool + use<>, String> {
+    let exact = args.exact;
+    let skip = args.skip.clone();
+    let filter = match &args.filter {
+        None => None,
+        Some(f) if exact => Some(Err(f.clone())),
+        Some(f) => match regex::Regex::new(f) {
+            Ok(re) => Some(Ok(re)),
+            Err(e) => return Err(format!("testing: invalid regexp for -test.run: {e}")),
+        },
+    };
+    Ok(move |name: &str| {
+        let chosen = match &filter {
+            None => true,
+            Some(Ok(re)) => re.is_match(name),
+            Some(Err(whole)) => name == whole,
+        };
+        chosen && !skip.iter().any(|s| if exact { name == s } else { name.contains(s.as_str()) })
+    })
+}
+
 fn panic_text(p: &(dyn Any + Send)) -> Option<String> {
     if p.is::<Failed>() {
         return None;
@@ -90,19 +114,47 @@ fn panic_text(p: &(dyn Any + Send)) -> Option<String> {
     Some(text.unwrap_or_else(|| "test panicked".to_string()))
 }
 
-/// Runs `tests` (name, function) in the given order, one at a time, with Go's output.
+/// The Go module the `ok`/`FAIL` lines name: `ece419` (the ECE419 handout's), or what
+/// `LAB_MODULE` says (`LAB_MODULE=6.5840` for MIT's).
+pub fn go_module() -> String {
+    std::env::var("LAB_MODULE").ok().filter(|m| !m.is_empty()).unwrap_or_else(|| "ece419".to_string())
+}
+
+/// The Go package that cargo package `package` stands for, as `go test` names it in its
+/// `ok`/`FAIL` line: `raft` is `ece419/raft1`.
+pub fn go_package(package: &str) -> String {
+    let go = match package {
+        "raft" => "raft1",
+        "kvsrv" => "kvsrv1",
+        "lock" => "kvsrv1/lock",
+        "rpc" => "kvsrv1/rpc",
+        "rsm" => "kvraft1/rsm",
+        "kvraft" => "kvraft1",
+        "kvtest" => "kvtest1",
+        "tester" => "tester1",
+        "models" => "models1",
+        other => other,
+    };
+    format!("{}/{go}", go_module())
+}
+
+/// Runs `tests` (name, function) in the given order, one at a time, with Go's output; the
+/// `ok`/`FAIL` line names cargo package `package` as Go would ([`go_package`]).
 pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
+    let package = &go_package(package);
     let args = Arguments::from_args();
     let trials = || tests.iter().map(|(name, _)| Trial::test(*name, || Ok(())));
     if args.list {
         libtest_mimic::run(&args, trials().collect()).exit();
     }
-    let chosen: Vec<_> = tests
-        .iter()
-        .zip(trials())
-        .filter(|(_, trial)| !args.is_filtered_out(trial) && !args.ignored)
-        .map(|(t, _)| *t)
-        .collect();
+    let selected = match selector(&args) {
+        Ok(s) => s,
+        Err(msg) => {
+            println!("{msg}\nFAIL\t{package}\t0.000s");
+            std::process::exit(1);
+        }
+    };
+    let chosen: Vec<_> = tests.iter().filter(|(name, _)| selected(name) && !args.ignored).copied().collect();
     let start = Instant::now();
     let mut failed = Vec::new();
     for (name, f) in &chosen {
@@ -147,4 +199,43 @@ fn summary(package: &str, ran: usize, failed: &[&str], filtered: usize, took: Du
         failed.len()
     );
     std::process::exit(if failed.is_empty() { 0 } else { 101 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names `args` (a test binary's command line after its path) selects.
+    fn chosen(args: &[&str]) -> Vec<&'static str> {
+        const NAMES: [&str; 4] = ["TestBackup3B", "TestCount3B", "TestFigure83C", "TestFigure8Unreliable3C"];
+        let args = Arguments::from_iter(std::iter::once("raft_test").chain(args.iter().copied()));
+        let selected = selector(&args).expect("a valid filter");
+        NAMES.into_iter().filter(|n| selected(n)).collect()
+    }
+
+    #[test]
+    fn the_filter_is_gos_run_regexp() {
+        assert_eq!(chosen(&[]).len(), 4);
+        assert_eq!(chosen(&["Backup|Count"]), ["TestBackup3B", "TestCount3B"]);
+        assert_eq!(chosen(&["3C"]), ["TestFigure83C", "TestFigure8Unreliable3C"]);
+        assert_eq!(chosen(&["^TestFigure8[0-9]"]), ["TestFigure83C"]);
+        assert_eq!(chosen(&["--exact", "TestFigure83C"]), ["TestFigure83C"]);
+        assert_eq!(chosen(&["3C", "--skip", "Unreliable"]), ["TestFigure83C"]);
+    }
+
+    #[test]
+    fn a_bad_filter_is_gos_error() {
+        let args = Arguments::from_iter(["raft_test", "Backup("]);
+        let err = selector(&args).err().expect("an invalid regexp");
+        assert!(err.starts_with("testing: invalid regexp for -test.run: "), "{err}");
+    }
+
+    #[test]
+    fn go_packages() {
+        let m = go_module();
+        assert_eq!(go_package("raft"), format!("{m}/raft1"));
+        assert_eq!(go_package("lock"), format!("{m}/kvsrv1/lock"));
+        assert_eq!(go_package("rsm"), format!("{m}/kvraft1/rsm"));
+        assert_eq!(go_package("labgob"), format!("{m}/labgob"));
+    }
 }

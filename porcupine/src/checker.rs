@@ -545,13 +545,14 @@ pub(crate) fn check_parallel<M: Model>(
     let work = || {
         let mut done = Vec::new();
         loop {
+            // Stopped: the turns left keep what their searches found.
+            if stop.now(true) {
+                return done;
+            }
             // A worker that finds no turn waiting ends: the turns still under way come
             // back to the workers running them.
             let next = turns.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
             let Some(mut turn) = next else { return done };
-            if stop.now(true) {
-                return done;
-            }
             let search =
                 turn.search.get_or_insert_with(|| Box::new(Search::new(model, &parts[turn.part], verbose)));
             match search.run(turn.budget, &stop) {

@@ -180,6 +180,8 @@ impl<S> States<S> {
         {
             return i;
         }
+        // The step memory flags a number's top bit: 2^31 states are far beyond any memory.
+        assert!(states.len() < 1 << 31, "porcupine: more than 2^31 states in one partition");
         let i = states.len() as u32;
         states.push(state);
         hashes.push(hash);

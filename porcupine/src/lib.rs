@@ -219,7 +219,7 @@ impl IdMap {
 
     fn get(&self, id: usize) -> u32 {
         match self {
-            IdMap::Dense(v) => v[id],
+            IdMap::Dense(v) => v.get(id).copied().unwrap_or(Self::NONE),
             IdMap::Sparse(m) => m.get(&id).copied().unwrap_or(Self::NONE),
         }
     }
@@ -265,6 +265,16 @@ fn validate_events<I, O>(history: &[Event<I, O>]) -> Result<(), HistoryError> {
 /// `renumber`), timed by their places in the whole history (Go's `convertEntries` times
 /// them by their places in the partition: the same order, but not one axis for all).
 fn to_operations<I, O>(events: Vec<Event<I, O>>, call_at: &IdMap, ret_at: &IdMap) -> Vec<Operation<I, O>> {
+    // A model whose partitions renumber the ids (Go's may) gets each partition timed by its
+    // own places, as Go times them.
+    let known = |id: usize| call_at.get(id) != IdMap::NONE && ret_at.get(id) != IdMap::NONE;
+    if !events.iter().all(|e| known(e.id)) {
+        let (mut local_call, mut local_ret) = (IdMap::new(&events), IdMap::new(&events));
+        for (t, e) in events.iter().enumerate() {
+            if e.is_call() { &mut local_call } else { &mut local_ret }.set(e.id, t as u32);
+        }
+        return to_operations(events, &local_call, &local_ret);
+    }
     let mut index = IdMap::new(&events);
     let mut calls: Vec<(usize, i64, I)> = Vec::with_capacity(events.len() / 2);
     let mut returns: Vec<Option<O>> = Vec::with_capacity(events.len() / 2);

@@ -44,10 +44,12 @@ pub struct Row {
     pub rpc_ratio: Option<f64>,
 }
 
-/// Sums over the tests both sides have figures for.
+/// Sums over the tests both sides passed and have figures for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Totals {
-    /// Tests timed on both sides.
+    /// Tests in both logs, whatever their outcome.
+    pub shared_tests: usize,
+    /// Tests passed and timed on both sides.
     pub timed_tests: usize,
     /// Go's seconds over those tests.
     pub go_seconds: f64,
@@ -55,7 +57,7 @@ pub struct Totals {
     pub our_seconds: f64,
     /// Our seconds / Go's.
     pub time_ratio: Option<f64>,
-    /// Tests with RPC counts on both sides.
+    /// Tests passed with RPC counts on both sides.
     pub counted_tests: usize,
     /// Go's RPCs over those tests.
     pub go_rpcs: u64,
@@ -130,14 +132,18 @@ fn row(t: &TestRecord, go: Option<&TestRecord>, ours: Option<&TestRecord>) -> Ro
 }
 
 fn totals(rows: &[Row], go_wall: Option<f64>, our_wall: Option<f64>) -> Totals {
-    let pairs = || rows.iter().filter_map(|r| Some((r.go.as_ref()?, r.ours.as_ref()?)));
-    let times: Vec<(f64, f64)> = pairs().filter_map(|(g, o)| Some((g.seconds?, o.seconds?))).collect();
-    let rpcs: Vec<(u64, u64)> = pairs().filter_map(|(g, o)| Some((g.rpcs?, o.rpcs?))).collect();
-    let go_seconds = times.iter().map(|t| t.0).sum();
-    let our_seconds = times.iter().map(|t| t.1).sum();
+    let shared = || rows.iter().filter_map(|r| Some((r.go.as_ref()?, r.ours.as_ref()?)));
+    // A failed test's time says when it gave up, not how fast it ran: leave it out of the sums.
+    let passed = || shared().filter(|(g, o)| g.verdict == Verdict::Passed && o.verdict == Verdict::Passed);
+    let times: Vec<(f64, f64)> = passed().filter_map(|(g, o)| Some((g.seconds?, o.seconds?))).collect();
+    let rpcs: Vec<(u64, u64)> = passed().filter_map(|(g, o)| Some((g.rpcs?, o.rpcs?))).collect();
+    // Folded from +0.0: an empty f64 `sum()` is -0.0, which would print as "-0.0".
+    let go_seconds = times.iter().fold(0.0, |a, t| a + t.0);
+    let our_seconds = times.iter().fold(0.0, |a, t| a + t.1);
     let go_rpcs = rpcs.iter().map(|r| r.0).sum();
     let our_rpcs = rpcs.iter().map(|r| r.1).sum();
     Totals {
+        shared_tests: shared().count(),
         timed_tests: times.len(),
         go_seconds,
         our_seconds,
@@ -186,7 +192,7 @@ impl Comparison {
         let s = &self.totals;
         t.row(vec![
             String::new(),
-            format!("total ({} timed, {} counted)", s.timed_tests, s.counted_tests),
+            format!("total of passed ({} timed, {} counted)", s.timed_tests, s.counted_tests),
             String::new(),
             String::new(),
             format!("{:.1}", s.go_seconds),
@@ -269,6 +275,32 @@ mod tests {
     }
 
     #[test]
+    fn lab2_logs_match_by_their_begin_lines() {
+        // Go's kvsrv1 run on this machine (a complete public solution) and one of ours.
+        let go = golog::parse(
+            "One client and reliable Put (reliable network)...\n  ... Passed --  time  0.0s #peers 1 #RPCs     5 #Ops    0\n\
+             Test: many clients racing to put values to the same key (reliable network)...\n  ... Passed --  time  1.5s #peers 1 #RPCs 41077 #Ops 41077\n\
+             Test: memory use many put clients (reliable network)...\n  ... Passed --  time  7.6s #peers 1 #RPCs 100000 #Ops    0\n\
+             One client (unreliable network)...\n  ... Passed --  time  3.5s #peers 1 #RPCs   259 #Ops  211\nPASS\nok  \t6.5840/kvsrv1\t18.830s\n",
+        );
+        let ours = golog::parse(
+            "One client and reliable Put (reliable network)...\n  ... Passed --  time  0.0s #peers 1 #RPCs     5 #Ops    0\n\
+             Test: many clients racing to put values to the same key (reliable network)...\n  ... Passed --  time  1.4s #peers 1 #RPCs 180567 #Ops 180567\n\
+             Test: memory use many put clients (reliable network)...\n  ... Passed --  time  2.4s #peers 1 #RPCs 100000 #Ops    0\n\
+             One client (unreliable network)...\n  ... Passed --  time  3.8s #peers 1 #RPCs   253 #Ops  208\nPASS\nok  \t6.5840/kvsrv1\t8.600s\n",
+        );
+        let c = compare(&go, &ours);
+        assert_eq!(c.rows.len(), 4);
+        assert!(c.rows.iter().all(|r| verdict(&r.go) == "ok" && verdict(&r.ours) == "ok"));
+        assert_eq!(
+            short_description(&c.rows[0].description),
+            "One client and reliable Put (reliable network)"
+        );
+        assert_eq!(c.rows[1].ours.as_ref().unwrap().rpcs, Some(180567));
+        assert_eq!((c.totals.go_wall, c.totals.our_wall), (Some(18.83), Some(8.6)));
+    }
+
+    #[test]
     fn unmatched_and_failed_tests_are_shown() {
         let go = golog::parse(
             "Test (3A): a (reliable network)...\n  ... Passed --  time  2.0s #peers 3 #RPCs 10 #Ops 0\n\
@@ -294,7 +326,10 @@ mod tests {
         );
         assert_eq!(c.rows[1].time_ratio, Some(4.0));
         assert_eq!(c.rows[1].rpc_ratio, None);
-        assert_eq!((c.totals.timed_tests, c.totals.counted_tests), (1, 0));
+        // The failed test is left out of the sums, which are then empty: 0.0, not -0.0.
+        assert_eq!((c.totals.shared_tests, c.totals.timed_tests, c.totals.counted_tests), (1, 0, 0));
+        let table = c.table().to_string();
+        assert!(table.contains("0.0") && !table.contains("-0.0"), "{table}");
         assert_eq!(c.wall_line(), None);
     }
 

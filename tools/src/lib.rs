@@ -5,6 +5,7 @@ pub mod compare;
 pub mod error;
 pub mod golog;
 pub mod grade;
+pub mod handout;
 pub mod interrupt;
 pub mod labs;
 pub mod logview;

@@ -6,7 +6,7 @@ use crate::{Context, Result};
 use std::collections::HashMap;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,6 +29,66 @@ pub enum Exit {
     Interrupted,
 }
 
+/// Resource limits on a test process (a grader's protection against a submission that
+/// spins, eats memory, forks or fills the disk), set with the shell's `ulimit` before the
+/// test binary starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// CPU seconds (the process gets SIGXCPU).
+    pub cpu_secs: Option<u64>,
+    /// Address space, MB (allocations fail).
+    pub mem_mb: Option<u64>,
+    /// Processes and threads of the user (not enforced for root).
+    pub procs: Option<u64>,
+    /// The largest file it may write, MB (the process gets SIGXFSZ).
+    pub fsize_mb: Option<u64>,
+}
+
+impl Limits {
+    /// The `ulimit` commands that set these limits.
+    fn ulimits(&self) -> String {
+        let mut s = String::new();
+        if let Some(t) = self.cpu_secs {
+            // SIGXCPU at the soft limit (which names the limit); SIGKILL at an equal hard
+            // one would not, so the hard limit comes 5 s later, for a process that ignores
+            // it. Soft first: a hard limit below the soft one is refused.
+            s += &format!("ulimit -S -t {t}; ulimit -H -t {}; ", t + 5);
+        }
+        if let Some(m) = self.mem_mb {
+            s += &format!("ulimit -v {}; ", m * 1024);
+        }
+        if let Some(p) = self.procs {
+            s += &format!("ulimit -u {p}; ");
+        }
+        if let Some(f) = self.fsize_mb {
+            // In blocks of 1024 bytes.
+            s += &format!("ulimit -f {}; ", f * 1024);
+        }
+        s
+    }
+
+    /// Which limit a run that ended so seems to have hit.
+    fn hit(&self, status: ExitStatus, output: &str) -> Option<String> {
+        match status.signal() {
+            Some(24) if self.cpu_secs.is_some() => {
+                return Some(format!("CPU time limit hit ({} s)", self.cpu_secs.unwrap_or(0)));
+            }
+            Some(25) if self.fsize_mb.is_some() => {
+                return Some(format!("file size limit hit ({} MB)", self.fsize_mb.unwrap_or(0)));
+            }
+            _ => {}
+        }
+        let mem = ["memory allocation of", "failed to allocate", "Cannot allocate memory"];
+        if self.mem_mb.is_some() && mem.iter().any(|m| output.contains(m)) {
+            return Some(format!("memory limit hit ({} MB)", self.mem_mb.unwrap_or(0)));
+        }
+        if self.procs.is_some() && output.contains("Resource temporarily unavailable") {
+            return Some(format!("process limit hit ({} processes and threads)", self.procs.unwrap_or(0)));
+        }
+        None
+    }
+}
+
 /// What one run of one test produced.
 #[derive(Debug, Clone)]
 pub struct RunOutput {
@@ -40,6 +100,8 @@ pub struct RunOutput {
     pub output: String,
     /// The time limit it ran under.
     pub timeout: Duration,
+    /// The resource limit it hit, if it was run under limits and hit one.
+    pub limit_hit: Option<String>,
 }
 
 impl RunOutput {
@@ -54,6 +116,7 @@ impl RunOutput {
             Exit::Passed => None,
             Exit::TimedOut => Some(format!("test process killed after {} s", self.timeout.as_secs())),
             Exit::Interrupted => Some("test process killed: interrupted".to_string()),
+            Exit::Failed(_) if self.limit_hit.is_some() => self.limit_hit.clone(),
             Exit::Failed(status) => match status.signal() {
                 Some(sig) => Some(format!("test process killed by signal {sig}")),
                 None => Some(format!("test process exited with status {}", status.code().unwrap_or(-1))),
@@ -66,6 +129,9 @@ impl RunOutput {
     pub fn failure_reason(&self) -> String {
         if let Exit::TimedOut | Exit::Interrupted = self.exit {
             return self.exit_note().unwrap_or_default();
+        }
+        if let Some(limit) = &self.limit_hit {
+            return limit.clone();
         }
         let log = golog::parse(&self.output);
         let from_test =
@@ -154,15 +220,29 @@ pub struct Runner {
     pub verbose: Option<String>,
     /// The running processes, shared with the interrupt handler.
     pub children: Arc<Children>,
+    /// Resource limits for each test process (`None`: none).
+    pub limits: Option<Limits>,
 }
 
 impl Runner {
     /// Runs `test` alone and waits for it to end (or kills it at the time limit).
     pub fn run(&self, test: &str) -> Result<RunOutput> {
+        self.run_with_page(test, None)
+    }
+
+    /// Runs `test` as `run` does, with the failure timeline, if it writes one, at `page`.
+    pub fn run_with_page(&self, test: &str, page: Option<&Path>) -> Result<RunOutput> {
         let what = || format!("running {} --exact {test}", self.binary.display());
         let (mut reader, writer) = std::io::pipe().context(what)?;
         let child = {
-            let mut cmd = Command::new(&self.binary);
+            let mut cmd = match &self.limits {
+                Some(l) => {
+                    let mut c = Command::new("sh");
+                    c.arg("-c").arg(format!("{}exec \"$0\" \"$@\"", l.ulimits())).arg(&self.binary);
+                    c
+                }
+                None => Command::new(&self.binary),
+            };
             cmd.arg("--exact").arg(test).stdin(Stdio::null());
             cmd.stdout(writer.try_clone().context(what)?).stderr(writer);
             // Its own process group: a terminal's Ctrl-C reaches only the tool, which kills
@@ -172,6 +252,9 @@ impl Runner {
                 Some(level) => cmd.env("VERBOSE", level),
                 None => cmd.env_remove("VERBOSE"),
             };
+            if let Some(page) = page {
+                cmd.env("VIS_FILE", page);
+            }
             cmd.spawn().context(what)?
             // `cmd` (holding the pipe's write ends) is dropped here, so EOF means exit.
         };
@@ -204,12 +287,12 @@ impl Runner {
         } else {
             Exit::Failed(status)
         };
-        Ok(RunOutput {
-            exit,
-            wall: start.elapsed(),
-            output: String::from_utf8_lossy(&bytes).into_owned(),
-            timeout: self.timeout,
-        })
+        let output = String::from_utf8_lossy(&bytes).into_owned();
+        let limit_hit = match (exit, &self.limits) {
+            (Exit::Failed(status), Some(l)) => l.hit(status, &output),
+            _ => None,
+        };
+        Ok(RunOutput { exit, wall: start.elapsed(), output, timeout: self.timeout, limit_hit })
     }
 }
 
@@ -219,7 +302,7 @@ mod tests {
     use crate::testutil::{TempDir, serial};
 
     fn runner(binary: PathBuf, timeout: Duration) -> Runner {
-        Runner { binary, timeout, verbose: Some("1".into()), children: Arc::default() }
+        Runner { binary, timeout, verbose: Some("1".into()), children: Arc::default(), limits: None }
     }
 
     #[test]
@@ -266,6 +349,26 @@ mod tests {
         r.children.stop();
         assert_eq!(handle.join().unwrap().exit, Exit::Interrupted);
         assert_eq!(r.run("TestY").unwrap().exit, Exit::Interrupted);
+    }
+
+    #[test]
+    fn limits_are_set_and_the_one_hit_is_named() {
+        let _serial = serial();
+        let dir = TempDir::new("runner-limits");
+        let spin = dir.script("spin.sh", "while :; do :; done");
+        let mut r = runner(spin, Duration::from_secs(30));
+        r.limits = Some(Limits { cpu_secs: Some(1), ..Limits::default() });
+        let out = r.run("TestSpin").unwrap();
+        assert_eq!(out.failure_reason(), "CPU time limit hit (1 s)");
+        let big = dir.script("big.sh", "exec head -c 3000000 /dev/zero > \"$(dirname \"$0\")/big.out\"");
+        let mut r = runner(big, Duration::from_secs(30));
+        r.limits = Some(Limits { fsize_mb: Some(1), ..Limits::default() });
+        let out = r.run("TestFill").unwrap();
+        assert_eq!(out.exit_note().as_deref(), Some("file size limit hit (1 MB)"), "{:?}", out.exit);
+        let show = dir.script("show.sh", "ulimit -S -t; ulimit -v");
+        let mut r = runner(show, Duration::from_secs(30));
+        r.limits = Some(Limits { cpu_secs: Some(7), mem_mb: Some(64), ..Limits::default() });
+        assert_eq!(r.run("TestShow").unwrap().output, "7\n65536\n");
     }
 
     #[test]

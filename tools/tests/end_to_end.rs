@@ -74,7 +74,11 @@ fn tool(bin: &str) -> Command {
     if matches!(bin, "dstest" | "check") {
         cmd.arg("--binary").arg(me).env(fake_lab::ENV, "1");
     }
-    cmd.env_remove("VERBOSE").env_remove("NO_COLOR").env_remove("LABTEST_THREADS").stdin(Stdio::null());
+    cmd.env_remove("VERBOSE")
+        .env_remove("NO_COLOR")
+        .env_remove("LABTEST_THREADS")
+        .env_remove("LAB_MODULE")
+        .stdin(Stdio::null());
     cmd
 }
 
@@ -153,7 +157,7 @@ fn dstest_keep_passing_sequential_verbose() -> Result<(), Failed> {
     ensure!(out.status.success(), "exit {:?}\n{}{}", out.status, text(&out.stdout), text(&out.stderr));
     ensure!(files(&dir).len() == 6, "saved {:?}", files(&dir));
     let log = std::fs::read_to_string(dir.join("TestGood3D_2.log"))?;
-    ensure!(log.contains("000000 TEST S0 VERBOSE=2\n") && log.contains("ok  \traft\t"), "{log}");
+    ensure!(log.contains("000000 TEST S0 VERBOSE=2\n") && log.contains("ok  \tece419/raft1\t"), "{log}");
     ensure!(text(&out.stdout).contains("0 of 6 runs failed"), "{}", text(&out.stdout));
     let quiet =
         output(tool("dstest").args(["TestQuick3A", "-n", "1", "--keep-passing", "-o"]).arg(dir.join("q")));
@@ -251,7 +255,7 @@ Fatal: expected one leader, got none
         "log:\n{log}"
     );
     ensure!(
-        tail[4] == "FAIL" && tail[5].starts_with("FAIL\t6.5840/raft1\t") && tail.len() == 6,
+        tail[4] == "FAIL" && tail[5].starts_with("FAIL\tece419/raft1\t") && tail.len() == 6,
         "log:\n{log}"
     );
     ensure!(stdout.contains("score: 75.0% (3 of 4 tests passed"), "{stdout}");
@@ -276,7 +280,13 @@ fn check_json_for_a_passing_part() -> Result<(), Failed> {
     ensure!(tests[0]["failure"].is_null() && json["parts"][0]["part"] == "3D", "{json}");
     let log = std::fs::read_to_string(&log_path)?;
     ensure!(log.lines().rev().nth(1) == Some("PASS"), "{log}");
+    ensure!(log.lines().last().is_some_and(|l| l.starts_with("ok  \tece419/raft1\t")), "{log}");
+    // MIT's module name, with the one setting; the test binaries name it the same way.
+    let out = output(tool("check").args(["3D", "--log"]).arg(&log_path).env("LAB_MODULE", "6.5840"));
+    ensure!(out.status.success(), "exit {:?}\n{}", out.status, text(&out.stderr));
+    let log = std::fs::read_to_string(&log_path)?;
     ensure!(log.lines().last().is_some_and(|l| l.starts_with("ok  \t6.5840/raft1\t")), "{log}");
+    ensure!(log.contains("ok  \t6.5840/raft1\t") && !log.contains("ece419"), "{log}");
     Ok(())
 }
 
@@ -380,6 +390,11 @@ fn compare_reports_bad_input() -> Result<(), Failed> {
     );
     let out = output(tool("compare").arg(fixture("go-3B.log")).arg(fixture("../../Cargo.toml")));
     ensure!(text(&out.stderr).contains("no tests found"), "{}", text(&out.stderr));
+    // Logs of different parts still compare (every row one-sided), with a warning.
+    let out = output(tool("compare").arg(fixture("go-3A.log")).arg(fixture("ours-3B.log")));
+    ensure!(out.status.success(), "exit {:?}", out.status);
+    ensure!(text(&out.stderr).contains("share no test"), "{}", text(&out.stderr));
+    ensure!(!text(&out.stdout).contains("-0.0"), "{}", text(&out.stdout));
     Ok(())
 }
 

@@ -343,7 +343,7 @@ fn TestSnapshot4C() {
     ts.begin("Test creating and restoring snapshot");
 
     for _ in 0..N {
-        ts.one_inc();
+        ts.one_partition(None, Any::new(Inc {}));
     }
     ts.check_counter(N, NSRV);
 
@@ -363,7 +363,7 @@ fn TestSnapshot4C() {
     annotate_restart_all();
 
     // make restarted servers do one increment
-    ts.one_inc();
+    ts.one_partition(None, Any::new(Inc {}));
 
     ts.check_counter(N + 1, NSRV);
 }

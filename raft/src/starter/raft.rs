@@ -24,6 +24,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tester::{IService, Persister};
 
+use crate::dprintf;
+
 /// A Go object implementing a single Raft peer.
 pub struct Raft {
     /// Lock to protect shared access to this peer's state.
@@ -209,6 +211,9 @@ pub fn make(
 
     // initialize from state persisted before a crash
     rf.read_persist(&rf.persister.read_raft_state());
+
+    // Debug printing: shown with VERBOSE=1, free otherwise (see util.rs).
+    dprintf!("INIT", me, "started with {} peers", rf.peers.len());
 
     // start ticker thread to start elections
     let r = rf.clone();

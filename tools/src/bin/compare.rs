@@ -10,7 +10,7 @@ use tools::compare::{compare, load};
 ///
 /// Tests are matched by their Begin line (`Test (3B): basic agreement (reliable
 /// network)...`), in order of appearance. For each: pass/fail, time and #RPCs on each side
-/// and the ratios ours/Go, then totals (sums over the tests both sides have figures for)
+/// and the ratios ours/Go, then totals (sums over the tests both sides passed)
 /// and the wall times of the `ok` lines, if present. Either log may hold several parts or
 /// failed tests; a test only one side has is listed with `-` on the other.
 ///
@@ -41,6 +41,13 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<()> {
     let comparison = compare(&load(&args.go_log)?, &load(&args.our_log)?);
+    if comparison.totals.shared_tests == 0 {
+        eprintln!(
+            "compare: warning: {} and {} share no test (different parts or labs?); nothing to compare",
+            args.go_log.display(),
+            args.our_log.display()
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&comparison).expect("the comparison serializes"));
     } else {

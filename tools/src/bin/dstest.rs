@@ -18,8 +18,8 @@ use tools::{Error, Result, interrupt};
 /// Builds the tests' binary once (`cargo test -p raft --no-run`, or kvsrv, lock: the
 /// package the tests named belong to, or --package), then runs each chosen
 /// test ITERATIONS times (`BIN --exact TestName`), killing any run still going at the time
-/// limit. Failed runs are announced as they happen and saved to DIR/<Test>_<n>.log. At the
-/// end it prints, per test, failed/total runs, mean ± std wall time and mean #RPCs. Ctrl-C
+/// limit. Failed runs are announced as they happen and saved to DIR/<Test>_<n>.log, with
+/// the failure timeline beside it (DIR/<Test>_<n>.html). At the end it prints, per test, failed/total runs, mean ± std wall time and mean #RPCs. Ctrl-C
 /// kills the running tests and prints the table so far. Exits 1 if any run failed.
 ///
 /// Example: dstest 3A TestBackup3B -n 50 -p 2        dstest kvsrv -n 20
@@ -135,6 +135,7 @@ fn run(args: Args) -> Result<ExitCode> {
         timeout: Duration::from_secs(args.timeout),
         verbose: (args.verbose > 0).then(|| args.verbose.to_string()),
         children: children.clone(),
+        limits: None,
     };
     let cfg = StressConfig {
         tests,

@@ -159,6 +159,7 @@ mod tests {
             wall: Duration::from_millis(3100),
             output: output.into(),
             timeout: Duration::from_secs(150),
+            limit_hit: None,
         }
     }
 

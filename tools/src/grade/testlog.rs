@@ -49,6 +49,7 @@ mod tests {
             wall: Duration::from_millis(4580),
             output: output.into(),
             timeout: Duration::from_secs(150),
+            limit_hit: None,
         }
     }
 

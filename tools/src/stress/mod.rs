@@ -66,6 +66,11 @@ pub fn log_path(dir: &Path, test: &str, iteration: usize) -> PathBuf {
     dir.join(format!("{test}_{iteration}.log"))
 }
 
+/// The file a run's failure timeline is written to: `<dir>/<Test>_<iteration>.html`.
+pub fn page_path(dir: &Path, test: &str, iteration: usize) -> PathBuf {
+    dir.join(format!("{test}_{iteration}.html"))
+}
+
 /// Runs the plan of `cfg` with `runner`; `events`/`sender` carry run results (and interrupts,
 /// which the caller's handler sends) back to this thread.
 pub fn stress(
@@ -79,11 +84,14 @@ pub fn stress(
     let progress = Progress::new(&cfg.tests, cfg.iterations);
     let mut interrupted = false;
     let mut error = None;
+    // The tester writes a failed run's timeline where VIS_FILE says: beside the run's log.
+    std::fs::create_dir_all(&cfg.output).context(|| format!("creating {}", cfg.output.display()))?;
     loop {
         while let Some(job) = sched.start_next() {
             let (runner, sender, test) = (runner.clone(), sender.clone(), cfg.tests[job.test].clone());
+            let page = page_path(&cfg.output, &test, job.iteration);
             thread::spawn(move || {
-                let _ = sender.send(Event::Done(job, runner.run(&test)));
+                let _ = sender.send(Event::Done(job, runner.run_with_page(&test, Some(&page))));
             });
             tallies[job.test].running += 1;
             progress.update(job.test, &tallies[job.test], false);
@@ -139,15 +147,18 @@ fn record(
     let rpcs: Vec<u64> = log.tests.iter().filter_map(|t| t.rpcs).collect();
     let rpcs = (!rpcs.is_empty()).then(|| rpcs.iter().sum());
     tally.record(passed, out.wall.as_secs_f64(), rpcs);
+    let page = page_path(&cfg.output, &tally.name, job.iteration);
     if passed && !cfg.keep_passing {
+        // A page of a passing run (VIS_ENABLE=always) goes with its log.
+        let _ = std::fs::remove_file(&page);
         return Ok(true);
     }
-    std::fs::create_dir_all(&cfg.output).context(|| format!("creating {}", cfg.output.display()))?;
     let path = log_path(&cfg.output, &tally.name, job.iteration);
     std::fs::write(&path, out.transcript()).context(|| format!("writing {}", path.display()))?;
     if !passed {
+        let page = if page.is_file() { format!(" and {}", page.display()) } else { String::new() };
         progress.println(&format!(
-            "FAIL {} #{} ({:.1}s): {} -> {}",
+            "FAIL {} #{} ({:.1}s): {} -> {}{page}",
             tally.name,
             job.iteration,
             out.wall.as_secs_f64(),
@@ -166,8 +177,10 @@ mod tests {
     use std::sync::{Arc, mpsc};
     use std::time::Duration;
 
-    /// A fake test binary: `TestPass3A` passes, any other test fails.
+    /// A fake test binary: `TestPass3A` passes, any other test fails; each writes its
+    /// timeline where VIS_FILE says, as the tester does with VIS_ENABLE=always.
     const FAKE_TEST: &str = r#"echo "Test (3A): $2 (reliable network)..."
+echo "<html>" > "$VIS_FILE"
 case "$2" in
 TestPass3A) echo "  ... Passed --  time  0.1s #peers 3 #RPCs    40 #Ops    0"; echo PASS ;;
 *) echo "Fatal: it broke"; echo "--- FAIL: $2 (0.10s)"; echo FAIL; exit 101 ;;
@@ -192,6 +205,7 @@ esac"#;
             timeout: Duration::from_secs(30),
             verbose: None,
             children: Arc::new(Children::default()),
+            limits: None,
         };
         let (tx, rx) = mpsc::channel();
         let report = stress(&cfg, &runner, &tx, &rx).unwrap();
@@ -204,7 +218,10 @@ esac"#;
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         saved.sort();
-        assert_eq!(saved, vec!["TestFail3A_1.log", "TestFail3A_2.log", "TestFail3A_3.log"]);
+        // Each failed run's log and timeline; nothing of the passing runs.
+        let want: Vec<String> =
+            (1..=3).flat_map(|i| [format!("TestFail3A_{i}.html"), format!("TestFail3A_{i}.log")]).collect();
+        assert_eq!(saved, want);
         let text = std::fs::read_to_string(out_dir.join("TestFail3A_2.log")).unwrap();
         assert!(text.contains("--- FAIL: TestFail3A"), "{text}");
     }
