@@ -5,12 +5,14 @@
 //! the registered name and the value, and `register` maps the name back to a decoder.
 
 use crate::{Error, Result, stash};
-use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, SeqAccess, Visitor};
 use serde::ser::{self, SerializeTuple};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::any::TypeId;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
 
 /// What a command type needs: encodable, comparable like Go's `==`, printable, shareable.
@@ -24,7 +26,8 @@ trait Dyn: Send + Sync {
     fn fmt_dyn(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
     fn type_name(&self) -> &'static str;
     fn type_id_dyn(&self) -> TypeId;
-    fn payload(&self) -> Result<Vec<u8>>;
+    /// Appends the value's encoding to `buf`.
+    fn payload(&self, buf: &mut Vec<u8>) -> Result<()>;
 }
 
 impl<T: Value> Dyn for T {
@@ -43,8 +46,8 @@ impl<T: Value> Dyn for T {
     fn type_id_dyn(&self) -> TypeId {
         TypeId::of::<T>()
     }
-    fn payload(&self) -> Result<Vec<u8>> {
-        crate::encode_bare(self)
+    fn payload(&self, buf: &mut Vec<u8>) -> Result<()> {
+        crate::encode_bare(self, buf)
     }
 }
 
@@ -111,10 +114,29 @@ struct Entry {
 
 #[derive(Default)]
 struct Registry {
-    by_type: HashMap<TypeId, String>,
-    by_name: HashMap<String, Entry>,
-    /// Names asked for by a second type; reported when either type is encoded.
-    conflicts: HashMap<TypeId, Error>,
+    /// Each registered type's name, or the clash that keeps it from having one (reported
+    /// when the type is encoded).
+    by_type: Map<TypeId, Result<&'static str>>,
+    by_name: Map<&'static str, Entry>,
+}
+
+/// Maps keyed by type ids and names, hashed fast (every `Any` encoded looks its name up).
+type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// Bumped on every registration, so that threads know their copies are stale.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// The largest scratch buffer a thread keeps between encodings.
+const SCRATCH_KEPT: usize = 1 << 16;
+
+thread_local! {
+    /// The last name this thread looked up: (registry generation, type, name).
+    static LAST_NAME: Cell<(u64, TypeId, Option<&'static str>)> = const { Cell::new((u64::MAX, TypeId::of::<()>(), None)) };
+    /// Where this thread encodes an `Any`'s value before writing it out.
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    /// This thread's copy of the names it has looked up, at a registry generation: encoding
+    /// runs on many threads at once, which would otherwise all read the one registry lock.
+    static NAMES: RefCell<(u64, Map<TypeId, Result<&'static str>>)> = RefCell::new((u64::MAX, Map::default()));
 }
 
 fn decode_as<T: Value>(bytes: &[u8]) -> Result<Any> {
@@ -132,6 +154,7 @@ static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
 
 fn add<T: Value>(r: &mut Registry, name: &str) {
     let id = TypeId::of::<T>();
+    GENERATION.fetch_add(1, Ordering::SeqCst);
     if let Some(e) = r.by_name.get(name) {
         if e.type_id != id {
             let err = Error::NameConflict {
@@ -139,15 +162,15 @@ fn add<T: Value>(r: &mut Registry, name: &str) {
                 first: e.type_name,
                 second: std::any::type_name::<T>(),
             };
-            r.conflicts.insert(id, err);
+            r.by_type.insert(id, Err(err));
         }
         return;
     }
-    r.by_type.entry(id).or_insert_with(|| name.to_string());
-    r.by_name.insert(
-        name.to_string(),
-        Entry { type_id: id, type_name: std::any::type_name::<T>(), decode: decode_as::<T> },
-    );
+    // Names live as long as the process, as Go's registry does; each is registered once.
+    let name: &'static str = Box::leak(name.to_string().into_boxed_str());
+    r.by_type.entry(id).or_insert(Ok(name));
+    r.by_name
+        .insert(name, Entry { type_id: id, type_name: std::any::type_name::<T>(), decode: decode_as::<T> });
 }
 
 /// Registers `T` under its Rust type name, like Go's `labgob.Register(T{})`.
@@ -162,12 +185,39 @@ pub fn register_name<T: Value>(name: &str) {
     add::<T>(&mut r, name);
 }
 
-fn name_of(v: &dyn Dyn) -> Result<String> {
-    let r = REGISTRY.read().unwrap_or_else(|p| p.into_inner());
-    if let Some(err) = r.conflicts.get(&v.type_id_dyn()) {
-        return Err(err.clone());
+fn name_of(v: &dyn Dyn) -> Result<&'static str> {
+    let id = v.type_id_dyn();
+    let generation = GENERATION.load(Ordering::SeqCst);
+    // A log holds one command type, mostly: try the last name first.
+    if let (g, last, Some(name)) = LAST_NAME.get()
+        && g == generation
+        && last == id
+    {
+        return Ok(name);
     }
-    r.by_type.get(&v.type_id_dyn()).cloned().ok_or(Error::Unregistered { type_name: v.type_name() })
+    let cached =
+        NAMES.with_borrow(|(g, names)| if *g == generation { names.get(&id).cloned() } else { None });
+    if let Some(found) = cached {
+        if let Ok(name) = found {
+            LAST_NAME.set((generation, id, Some(name)));
+        }
+        return found;
+    }
+    let found = {
+        let r = REGISTRY.read().unwrap_or_else(|p| p.into_inner());
+        r.by_type.get(&id).cloned().unwrap_or(Err(Error::Unregistered { type_name: v.type_name() }))
+    };
+    NAMES.with_borrow_mut(|(g, names)| {
+        if *g != generation {
+            names.clear();
+            *g = generation;
+        }
+        names.insert(id, found.clone());
+    });
+    if let Ok(name) = found {
+        LAST_NAME.set((generation, id, Some(name)));
+    }
+    found
 }
 
 fn decoder_for(name: &str) -> Result<DecodeFn> {
@@ -184,35 +234,63 @@ impl Serialize for Bytes<'_> {
     }
 }
 
-struct ByteBuf(Vec<u8>);
+/// Reads a registered name and gives its decoder, without keeping the name.
+struct NameSeed;
 
-impl<'de> Deserialize<'de> for ByteBuf {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<ByteBuf, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ByteBuf;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("bytes")
-            }
-            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> std::result::Result<ByteBuf, E> {
-                Ok(ByteBuf(v.to_vec()))
-            }
-            fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> std::result::Result<ByteBuf, E> {
-                Ok(ByteBuf(v))
-            }
-        }
-        d.deserialize_byte_buf(V)
+impl<'de> DeserializeSeed<'de> for NameSeed {
+    type Value = DecodeFn;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<DecodeFn, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for NameSeed {
+    type Value = DecodeFn;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a registered name")
+    }
+    fn visit_str<E: de::Error>(self, name: &str) -> std::result::Result<DecodeFn, E> {
+        decoder_for(name).map_err(|e| E::custom(stash(e)))
+    }
+}
+
+/// Reads a value's bytes and decodes them in place with the decoder its name gave.
+struct PayloadSeed(DecodeFn);
+
+impl<'de> DeserializeSeed<'de> for PayloadSeed {
+    type Value = Any;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Any, D::Error> {
+        d.deserialize_bytes(self)
+    }
+}
+
+impl Visitor<'_> for PayloadSeed {
+    type Value = Any;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("bytes")
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> std::result::Result<Any, E> {
+        (self.0)(v).map_err(|e| E::custom(stash(e)))
     }
 }
 
 impl Serialize for Any {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let named = name_of(&*self.0).and_then(|n| Ok((n, self.0.payload()?)));
-        let (name, payload) = named.map_err(|e| ser::Error::custom(stash(e)))?;
-        let mut t = s.serialize_tuple(2)?;
-        t.serialize_element(&name)?;
-        t.serialize_element(&Bytes(&payload))?;
-        t.end()
+        // The payload goes through a buffer this thread keeps (its length comes first); a
+        // nested `Any` finds it taken and uses a fresh one.
+        let mut payload = SCRATCH.take();
+        payload.clear();
+        let named = name_of(&*self.0).and_then(|n| self.0.payload(&mut payload).map(|()| n));
+        let result = named.map_err(|e| ser::Error::custom(stash(e))).and_then(|name| {
+            let mut t = s.serialize_tuple(2)?;
+            t.serialize_element(&name)?;
+            t.serialize_element(&Bytes(&payload))?;
+            t.end()
+        });
+        if payload.capacity() <= SCRATCH_KEPT {
+            SCRATCH.set(payload);
+        }
+        result
     }
 }
 
@@ -225,12 +303,9 @@ impl<'de> Deserialize<'de> for Any {
                 f.write_str("a registered name and its value")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Any, A::Error> {
-                let name: String = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let bytes: ByteBuf =
-                    seq.next_element()?.ok_or_else(|| de::Error::invalid_length(1, &self))?;
-                decoder_for(&name)
-                    .and_then(|decode| decode(&bytes.0))
-                    .map_err(|e| de::Error::custom(stash(e)))
+                let decode =
+                    seq.next_element_seed(NameSeed)?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                seq.next_element_seed(PayloadSeed(decode))?.ok_or_else(|| de::Error::invalid_length(1, &self))
             }
         }
         d.deserialize_tuple(2, V)

@@ -39,7 +39,7 @@ thread_local! {
     /// The labgob error behind a serde failure inside `Any`, handed back past bincode.
     static STASH: RefCell<Option<Error>> = const { RefCell::new(None) };
     /// Type tag cache: `type_name` pointer and length to tag.
-    static TAGS: RefCell<HashMap<(usize, usize), u32>> = RefCell::new(HashMap::new());
+    static TAGS: RefCell<HashMap<(usize, usize), u32, foldhash::fast::FixedState>> = RefCell::new(HashMap::default());
 }
 
 /// Tag to canonical type name, for error messages.
@@ -109,9 +109,9 @@ fn tag_name(tag: u32) -> String {
     }
 }
 
-/// Encodes a value without a type tag (used inside `Any`).
-fn encode_bare<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>> {
-    options().serialize(v).map_err(|e| {
+/// Appends a value's encoding without a type tag to `buf` (used inside `Any`).
+fn encode_bare<T: Serialize + ?Sized>(v: &T, buf: &mut Vec<u8>) -> Result<()> {
+    options().serialize_into(buf, v).map_err(|e| {
         take_stash().unwrap_or(Error::Encode { type_name: std::any::type_name::<T>(), detail: e.to_string() })
     })
 }

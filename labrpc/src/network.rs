@@ -289,7 +289,7 @@ impl ClientEnd {
         // Run the handler on its own thread, so a dead server can be noticed meanwhile.
         net.lock().waiters.insert(call, tx.clone());
         let (sm, srv) = (svc_meth.to_string(), server.clone());
-        crate::pool::spawn(move || {
+        let started = crate::pool::spawn(move || {
             // A handler that panics ends the run, as a panicking goroutine does in Go;
             // otherwise its caller would wait on for a reply that never comes.
             let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| srv.dispatch(&sm, &args)));
@@ -298,6 +298,11 @@ impl ClientEnd {
                 Err(_) => crate::fatal(&format!("labrpc: the handler of {sm} panicked (see above)")),
             }
         });
+        if started.is_err() {
+            // No thread to run the handler on: the request is lost, as on a lossy network.
+            net.lock().waiters.remove(&call);
+            return None;
+        }
         let reply = loop {
             match rx.recv_timeout(DEAD_CHECK) {
                 Ok(Some(r)) => break Some(r),

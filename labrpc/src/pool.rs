@@ -23,8 +23,9 @@ static POOL: LazyLock<Pool> = LazyLock::new(|| {
     Pool { idle: Mutex::new(0), tx, rx }
 });
 
-/// Runs `job` on a thread that nothing else is using.
-pub(crate) fn spawn(job: impl FnOnce() + Send + 'static) {
+/// Runs `job` on a thread that nothing else is using; an error only if no thread could be
+/// started.
+pub(crate) fn spawn(job: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
     let job: Job = Box::new(job);
     {
         let mut idle = POOL.idle.lock().unwrap_or_else(|p| p.into_inner());
@@ -33,13 +34,10 @@ pub(crate) fn spawn(job: impl FnOnce() + Send + 'static) {
             drop(idle);
             // Cannot fail: the pool holds a receiver for as long as the process lives.
             let _ = POOL.tx.send(job);
-            return;
+            return Ok(());
         }
     }
-    std::thread::Builder::new()
-        .name("labrpc-handler".into())
-        .spawn(move || worker(job))
-        .expect("labrpc: cannot start a handler thread");
+    std::thread::Builder::new().name("labrpc-handler".into()).spawn(move || worker(job)).map(drop)
 }
 
 fn worker(mut job: Job) {

@@ -3,7 +3,7 @@
 //! again and again, does not force a working leader out with its inflated term.
 
 use crate::dprintf;
-use crate::raft::{ELECTION_MIN, MAX_ISOLATION, Raft, Role, State, election_timeout, spawn};
+use crate::raft::{ELECTION_MIN, MAX_ISOLATION, Raft, Role, State, election_timeout, go};
 use crate::rpc::{RequestVoteArgs, RequestVoteReply};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -62,8 +62,8 @@ impl Raft {
         self.ask_for_votes(st, false);
     }
 
-    /// Sends a RequestVote for the next term (pre-vote) or this one from its own thread per
-    /// peer; the caller holds the lock.
+    /// Sends a RequestVote for the next term (pre-vote) or this one to each peer, each call
+    /// on a thread of its own; the caller holds the lock.
     fn ask_for_votes(self: &Arc<Self>, st: &State, pre_vote: bool) {
         let args = RequestVoteArgs {
             term: st.current_term + pre_vote as i64,
@@ -76,7 +76,8 @@ impl Raft {
         let asked = Instant::now();
         for peer in (0..self.peers.len()).filter(|&p| p != self.me) {
             let (args, votes) = (args.clone(), votes.clone());
-            spawn(self, "vote", move |rf| rf.send_request_vote(peer, args, &votes, asked));
+            // A call that cannot start is a vote not had, as if the network lost it.
+            go(self, "vote", move |rf| rf.send_request_vote(peer, args, &votes, asked));
         }
     }
 

@@ -2,7 +2,7 @@
 //! and the fast backup of nextIndex over a conflicting follower log.
 
 use crate::dprintf;
-use crate::raft::{BATCH_GAP, HEARTBEAT, QUICK_FAILURE, Raft, Role, State, election_timeout, spawn};
+use crate::raft::{BATCH_GAP, HEARTBEAT, QUICK_FAILURE, Raft, Role, State, election_timeout, go};
 use crate::rpc::{AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs};
 use std::sync::Arc;
 use std::time::Instant;
@@ -127,7 +127,9 @@ impl Raft {
                 st.in_flight[peer] = true;
                 st.last_sent[peer] = now;
                 st.commit_sent[peer] = st.commit_index;
-                self.send_to(peer, &st);
+                if !self.send_to(peer, &st) {
+                    st.in_flight[peer] = false; // not sent: the next heartbeat tries again
+                }
             } else {
                 let until = if entries && idle { batch.min(heartbeat) } else { heartbeat };
                 let wait = until.saturating_duration_since(now);
@@ -137,8 +139,9 @@ impl Raft {
     }
 
     /// Sends `peer` an AppendEntries from its nextIndex, or the snapshot if the log no longer
-    /// reaches back that far; the call runs on its own thread.
-    fn send_to(self: &Arc<Self>, peer: usize, st: &State) {
+    /// reaches back that far; the call runs on a thread of its own. False if it could not
+    /// be sent.
+    fn send_to(self: &Arc<Self>, peer: usize, st: &State) -> bool {
         let next = st.next_index[peer];
         if next <= st.log.base_index() {
             let args = InstallSnapshotArgs {
@@ -148,8 +151,7 @@ impl Raft {
                 last_included_term: st.log.base_term(),
                 data: st.snapshot.clone(),
             };
-            spawn(self, "snapshot", move |rf| rf.send_install_snapshot(peer, args));
-            return;
+            return go(self, "snapshot", move |rf| rf.send_install_snapshot(peer, args));
         }
         let prev = next - 1;
         let args = AppendEntriesArgs {
@@ -160,7 +162,7 @@ impl Raft {
             entries: st.log.from(next),
             leader_commit: st.commit_index,
         };
-        spawn(self, "append", move |rf| rf.send_append_entries(peer, args));
+        go(self, "append", move |rf| rf.send_append_entries(peer, args))
     }
 
     fn send_append_entries(&self, peer: usize, args: AppendEntriesArgs) {
