@@ -131,7 +131,7 @@ const SCRATCH_KEPT: usize = 1 << 16;
 
 thread_local! {
     /// The last name this thread looked up: (registry generation, type, name).
-    static LAST_NAME: Cell<(u64, TypeId, Option<&'static str>)> = const { Cell::new((u64::MAX, TypeId::of::<()>(), None)) };
+    static LAST_NAME: Cell<Option<(u64, TypeId, &'static str)>> = const { Cell::new(None) };
     /// Where this thread encodes an `Any`'s value before writing it out.
     static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
     /// This thread's copy of the names it has looked up, at a registry generation: encoding
@@ -189,7 +189,7 @@ fn name_of(v: &dyn Dyn) -> Result<&'static str> {
     let id = v.type_id_dyn();
     let generation = GENERATION.load(Ordering::SeqCst);
     // A log holds one command type, mostly: try the last name first.
-    if let (g, last, Some(name)) = LAST_NAME.get()
+    if let Some((g, last, name)) = LAST_NAME.get()
         && g == generation
         && last == id
     {
@@ -199,7 +199,7 @@ fn name_of(v: &dyn Dyn) -> Result<&'static str> {
         NAMES.with_borrow(|(g, names)| if *g == generation { names.get(&id).cloned() } else { None });
     if let Some(found) = cached {
         if let Ok(name) = found {
-            LAST_NAME.set((generation, id, Some(name)));
+            LAST_NAME.set(Some((generation, id, name)));
         }
         return found;
     }
@@ -215,7 +215,7 @@ fn name_of(v: &dyn Dyn) -> Result<&'static str> {
         names.insert(id, found.clone());
     });
     if let Ok(name) = found {
-        LAST_NAME.set((generation, id, Some(name)));
+        LAST_NAME.set(Some((generation, id, name)));
     }
     found
 }
