@@ -29,6 +29,11 @@ struct T3 {
 struct Unregistered(i64);
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct LateRegistered(i64);
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct LateClash(i64);
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 struct Clash1(i64);
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 struct Clash2(i64);
@@ -102,6 +107,23 @@ fn TestUnregisteredCommand() {
     let before = enc.bytes().to_vec();
     assert!(enc.encode(&Any::new(Unregistered(1))).is_err());
     assert_eq!(enc.bytes(), &before[..]);
+}
+
+/// Each thread remembers the names it looked up: a registration made later, on another
+/// thread, must still be seen, and a type that became a clash must fail from then on.
+fn TestRegisterLater() {
+    let v = Any::new(LateRegistered(4));
+    assert!(matches!(labgob::encode(&v), Err(Error::Unregistered { .. })));
+    std::thread::spawn(labgob::register::<LateRegistered>).join().unwrap();
+    assert_eq!(labgob::decode::<Any>(&labgob::encode(&v).unwrap()).unwrap(), v);
+    // The same name asked for by another type later: the first holder keeps it.
+    labgob::register::<LateClash>();
+    assert!(labgob::encode(&Any::new(LateClash(1))).is_ok());
+    std::thread::spawn(|| labgob::register_name::<LateClash>(std::any::type_name::<LateRegistered>()))
+        .join()
+        .unwrap();
+    assert!(matches!(labgob::encode(&Any::new(LateClash(1))), Err(Error::NameConflict { .. })));
+    assert_eq!(labgob::decode::<Any>(&labgob::encode(&v).unwrap()).unwrap(), v);
 }
 
 fn TestBuiltinCommands() {
@@ -227,6 +249,7 @@ labtest::tests!(
     TestCapital,
     TestDefault,
     TestUnregisteredCommand,
+    TestRegisterLater,
     TestBuiltinCommands,
     TestUnknownName,
     TestNameConflict,
