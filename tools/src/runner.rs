@@ -58,7 +58,8 @@ impl Limits {
             s += &format!("ulimit -v {}; ", m * 1024);
         }
         if let Some(p) = self.procs {
-            s += &format!("ulimit -u {p}; ");
+            // bash calls it -u, dash (Debian's sh) -p: try one, then the other, quietly.
+            s += &format!("{{ ulimit -u {p} || ulimit -p {p}; }} 2>/dev/null; ");
         }
         if let Some(f) = self.fsize_mb {
             // In blocks of 1024 bytes.
@@ -369,6 +370,12 @@ mod tests {
         let mut r = runner(show, Duration::from_secs(30));
         r.limits = Some(Limits { cpu_secs: Some(7), mem_mb: Some(64), ..Limits::default() });
         assert_eq!(r.run("TestShow").unwrap().output, "7\n65536\n");
+        // The process limit, whichever shell `sh` is (its flag differs in bash and dash).
+        let procs = dir.script("procs.sh", "grep 'Max processes' /proc/self/limits");
+        let mut r = runner(procs, Duration::from_secs(30));
+        r.limits = Some(Limits { procs: Some(4321), ..Limits::default() });
+        let out = r.run("TestProcs").unwrap().output;
+        assert!(out.starts_with("Max processes") && out.contains(" 4321 "), "{out}");
     }
 
     #[test]
