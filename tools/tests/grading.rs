@@ -1,6 +1,6 @@
-//! Grading a class end to end: three submissions made from the handout (the reference Raft
-//! copied in, the skeleton as it is, one that does not compile) and one that edits a test
-//! to pass, graded for part 3A into one CSV and one JSON.
+//! Grading a class end to end: submissions made from the handout (the reference Raft copied
+//! in, the skeleton as it is, one that does not compile, one that edits a test to pass, one
+//! whose ticker panics), graded for part 3A into one CSV and one JSON.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,7 +21,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 #[test]
-fn a_class_of_four_submissions() {
+fn a_class_of_five_submissions() {
     let root = workspace_root();
     let base = std::env::temp_dir().join(format!("grading-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&base);
@@ -45,6 +45,16 @@ fn a_class_of_four_submissions() {
     let cheat = class.join("dave");
     copy_dir(&handout, &cheat);
     std::fs::write(cheat.join("raft/tests/raft_test.rs"), "fn main() {}\n").unwrap();
+
+    // The reference solution with a ticker that panics: the grade is what the tests say.
+    let panics = class.join("erin");
+    copy_dir(&full, &panics);
+    let raft = panics.join("raft/src/raft.rs");
+    let text = std::fs::read_to_string(&raft).unwrap();
+    let ticker = "    fn ticker(self: Arc<Self>) {\n";
+    assert!(text.contains(ticker), "the reference ticker moved: update this test");
+    let text = text.replacen(ticker, &format!("{ticker}        panic!(\"erin's ticker broke\");\n"), 1);
+    std::fs::write(&raft, text).unwrap();
 
     let out = base.join("grades");
     let cache: PathBuf = root.join("target/grader-test");
@@ -80,7 +90,14 @@ fn a_class_of_four_submissions() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
     let score = |i: usize| json[i]["score"].as_f64().unwrap();
-    assert_eq!((score(0), score(1), score(2), score(3)), (1.0, 0.0, 0.0, 0.0));
+    assert_eq!(of("erin"), ["FAIL", "FAIL", "FAIL"], "a panicking ticker: {csv}");
+    assert_eq!((score(0), score(1), score(2), score(3), score(4)), (1.0, 0.0, 0.0, 0.0, 0.0));
+    let log = std::fs::read_to_string(out.join("erin/test.log")).unwrap();
+    assert!(log.contains("erin's ticker broke"), "{log}");
+    for who in ["alice", "bob", "dave", "erin"] {
+        let log = std::fs::read_to_string(out.join(who).join("test.log")).unwrap();
+        assert!(!log.contains("ulimit"), "the limits leak into {who}'s log: {log}");
+    }
     let log = std::fs::read_to_string(out.join("bob/test.log")).unwrap();
     assert!(log.contains("Fatal: expected one leader, got none"), "{log}");
     assert!(
