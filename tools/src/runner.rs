@@ -58,8 +58,9 @@ impl Limits {
             s += &format!("ulimit -v {}; ", m * 1024);
         }
         if let Some(p) = self.procs {
-            // bash calls it -u, dash (Debian's sh) -p: try one, then the other, quietly.
-            s += &format!("{{ ulimit -u {p} || ulimit -p {p}; }} 2>/dev/null; ");
+            // bash calls it -u, dash (Debian's sh) -p. Only dash's "Illegal option" is hushed:
+            // a limit that cannot be set still says so in the log.
+            s += &format!("ulimit -u {p} 2>/dev/null || ulimit -p {p}; ");
         }
         if let Some(f) = self.fsize_mb {
             // In blocks of 1024 bytes.
