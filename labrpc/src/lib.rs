@@ -13,12 +13,7 @@ mod service;
 pub use network::{ClientEnd, LONGDELAY, Network, SHORTDELAY};
 pub use service::{Server, Service, ServiceBuilder};
 
-use std::io::Write;
-
 /// Reports a fatal misuse and ends the process, like Go's `log.Fatalf`.
 pub(crate) fn fatal(msg: &str) -> ! {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{msg}");
-    let _ = err.flush();
-    std::process::exit(1)
+    labtest::fail_process(msg)
 }

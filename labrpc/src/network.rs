@@ -28,18 +28,6 @@ struct State {
     servers: HashMap<String, Option<Arc<Server>>>,
     /// End name to the server name it is connected to.
     connections: HashMap<String, String>,
-    /// Calls waiting for a handler, by call id: nudged (sent `None`) whenever an end or
-    /// server changes, so that they look at once whether their server died.
-    waiters: HashMap<u64, Sender<Option<Vec<u8>>>>,
-    next_call: u64,
-}
-
-impl State {
-    fn changed(&mut self) {
-        for w in self.waiters.values() {
-            let _ = w.try_send(None);
-        }
-    }
 }
 
 struct Inner {
@@ -98,8 +86,6 @@ impl Network {
             enabled: HashMap::new(),
             servers: HashMap::new(),
             connections: HashMap::new(),
-            waiters: HashMap::new(),
-            next_call: 0,
         };
         Network(Arc::new(Inner {
             state: Mutex::new(state),
@@ -115,9 +101,7 @@ impl Network {
         self.0.done_tx.lock().unwrap_or_else(|p| p.into_inner()).take();
         // Servers hold their services (a Raft peer holds its ends to this network): drop
         // them, so that a finished test's state does not live on until the process exits.
-        let mut st = self.0.lock();
-        st.servers.clear();
-        st.changed();
+        self.0.lock().servers.clear();
     }
 
     /// Sets whether the network is reliable (no drops, no extra delay).
@@ -164,21 +148,16 @@ impl Network {
             panic!("MakeEnd: {name} doesn't exists");
         }
         st.connections.remove(name);
-        st.changed();
     }
 
     /// Adds a server under `name`, replacing any previous one.
     pub fn add_server(&self, name: &str, server: Server) {
-        let mut st = self.0.lock();
-        st.servers.insert(name.to_string(), Some(Arc::new(server)));
-        st.changed();
+        self.0.lock().servers.insert(name.to_string(), Some(Arc::new(server)));
     }
 
     /// Deletes a server: calls in flight to it and later calls fail.
     pub fn delete_server(&self, name: &str) {
-        let mut st = self.0.lock();
-        st.servers.insert(name.to_string(), None);
-        st.changed();
+        self.0.lock().servers.insert(name.to_string(), None);
     }
 
     /// Connects an end to a server name (for the end's lifetime).
@@ -188,10 +167,8 @@ impl Network {
 
     /// Enables or disables an end.
     pub fn enable(&self, end: &str, enabled: bool) {
-        let mut st = self.0.lock();
-        if let Some(e) = st.enabled.get_mut(end) {
+        if let Some(e) = self.0.lock().enabled.get_mut(end) {
             *e = enabled;
-            st.changed();
         }
     }
 
@@ -263,14 +240,13 @@ impl ClientEnd {
     /// or `None` if the call fails.
     fn deliver(&self, svc_meth: &str, args: Vec<u8>) -> Option<Vec<u8>> {
         let net = &self.net;
-        let (tx, rx) = bounded(2);
-        let (enabled, server_name, server, reliable, reordering, long_delays, call) = {
-            let mut st = net.lock();
+        let (tx, rx) = bounded(1);
+        let (enabled, server_name, server, reliable, reordering, long_delays) = {
+            let st = net.lock();
             let enabled = st.enabled.get(&self.name).copied().unwrap_or(false);
             let name = st.connections.get(&self.name).cloned();
             let server = name.as_ref().and_then(|n| st.servers.get(n).cloned().flatten());
-            st.next_call += 1;
-            (enabled, name, server, st.reliable, st.long_reordering, st.long_delays, st.next_call)
+            (enabled, name, server, st.reliable, st.long_reordering, st.long_delays)
         };
         let mut rng = rand::rng();
         let (Some(server_name), Some(server), true) = (server_name, server, enabled) else {
@@ -287,26 +263,27 @@ impl ClientEnd {
             }
         }
         // Run the handler on its own thread, so a dead server can be noticed meanwhile.
-        net.lock().waiters.insert(call, tx.clone());
         let (sm, srv) = (svc_meth.to_string(), server.clone());
         let started = crate::pool::spawn(move || {
             // A handler that panics ends the run, as a panicking goroutine does in Go;
             // otherwise its caller would wait on for a reply that never comes.
             let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| srv.dispatch(&sm, &args)));
             match reply {
-                Ok(r) => drop(tx.send(Some(r))),
+                Ok(r) => drop(tx.send(r)),
                 Err(_) => crate::fatal(&format!("labrpc: the handler of {sm} panicked (see above)")),
             }
         });
         if started.is_err() {
             // No thread to run the handler on: the request is lost, as on a lossy network.
-            net.lock().waiters.remove(&call);
             return None;
         }
+        // As in Go, look every 100 ms (not at once) whether the end was cut off or the
+        // server deleted meanwhile: a call fails 0–100 ms after the cut, and a cut healed
+        // before the next look goes unnoticed.
         let reply = loop {
             match rx.recv_timeout(DEAD_CHECK) {
-                Ok(Some(r)) => break Some(r),
-                Ok(None) | Err(RecvTimeoutError::Timeout) => {
+                Ok(r) => break Some(r),
+                Err(RecvTimeoutError::Timeout) => {
                     if net.is_dead(&self.name, &server_name, &server) {
                         break None;
                     }
@@ -315,12 +292,7 @@ impl ClientEnd {
             }
         };
         // A server that died while its handler ran sends no reply.
-        let dead = {
-            let mut st = net.lock();
-            st.waiters.remove(&call);
-            Inner::dead_in(&st, &self.name, &server_name, &server)
-        };
-        let reply = reply.filter(|_| !dead)?;
+        let reply = reply.filter(|_| !net.is_dead(&self.name, &server_name, &server))?;
         if !reliable && rng.random_range(0..1000) < 100 {
             return None; // drop the reply
         }

@@ -5,19 +5,37 @@
 //! printed as they happen. A test binary built with `harness = false` calls [`tests!`] and gets
 //! that, while keeping libtest's command line (`NAME` filters, `--exact`, `--skip`, `--list`),
 //! so `cargo test -p raft 3A` and `cargo nextest run` work as usual.
+//!
+//! Failures end as `go test` ends them: a failed test prints `--- FAIL` and the run goes on;
+//! a panic on any thread ends the run at once (`panic: …`, `exit status 2`); a process-fatal
+//! error ([`fail_process`]) prints `log.Fatalf`'s line (`exit status 1`); a run longer than
+//! `LAB_TIMEOUT` (Go's `-timeout`, 10 minutes by default) is cut off with Go's message; and
+//! after a failure the last lines are `exit status N` and `FAIL\t<package>\t<secs>s`.
 
 use libtest_mimic::{Arguments, Trial};
 use std::any::Any;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, OnceLock};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+mod timeout;
+
+pub use timeout::{parse_go_duration, whole_run_timeout};
 
 /// The test now running and when it started.
 static CURRENT: Mutex<Option<(&'static str, Instant)>> = Mutex::new(None);
 
 /// Callbacks that [`fail_process`] runs before it exits (see [`on_fatal`]).
 static ON_FATAL: Mutex<Vec<fn(&str)>> = Mutex::new(Vec::new());
+
+/// The run: the Go package the `ok`/`FAIL` lines name, when it began, and the thread the
+/// tests run on.
+static RUN: OnceLock<(String, Instant, ThreadId)> = OnceLock::new();
+
+/// The thread ending the run (a panic, a fatal error, a time-out), once one is.
+static ENDER: Mutex<Option<ThreadId>> = Mutex::new(None);
 
 /// Panic payload of a failure whose message was already printed (see [`fail_now`]).
 pub struct Failed;
@@ -67,18 +85,168 @@ fn run_fatal_hooks(msg: &str) {
 }
 
 /// Fails the whole run from any thread, like Go's `log.Fatalf`: runs the [`on_fatal`]
-/// callbacks, prints the running test's `--- FAIL` line and `msg`, then exits the process
-/// with status 1.
+/// callbacks, prints the date, time and `msg` on stderr (no `--- FAIL` line, as in Go), then
+/// `exit status 1` and the `FAIL` line, and exits with status 1.
 pub fn fail_process(msg: &str) -> ! {
-    run_fatal_hooks(msg);
-    let current = *CURRENT.lock().unwrap_or_else(|p| p.into_inner());
-    let mut out = std::io::stdout().lock();
-    if let Some((name, start)) = current {
-        let _ = writeln!(out, "--- FAIL: {name} ({:.2}s)", start.elapsed().as_secs_f64());
+    if !begin_ending() {
+        // Called again from an on_fatal callback: the first call goes on.
+        panic::resume_unwind(Box::new(Failed));
     }
-    let _ = writeln!(out, "    {msg}\nFAIL");
-    let _ = out.flush();
-    std::process::exit(1)
+    run_fatal_hooks(msg);
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{} {msg}", log_timestamp(SystemTime::now()));
+    let _ = err.flush();
+    drop(err);
+    exit_run(1)
+}
+
+/// Lets one thread end the run: true for the first caller; any other thread that tries as
+/// well waits here for the exit. False when the thread already ending it calls again (a
+/// panic in an [`on_fatal`] callback), which then goes on with what it was doing.
+fn begin_ending() -> bool {
+    let me = thread::current().id();
+    let mut ender = ENDER.lock().unwrap_or_else(|p| p.into_inner());
+    match *ender {
+        None => {
+            *ender = Some(me);
+            true
+        }
+        Some(id) if id == me => false,
+        Some(_) => {
+            drop(ender);
+            loop {
+                thread::park();
+            }
+        }
+    }
+}
+
+/// Prints what the `go` command prints after a failed test binary (`exit status N`, then
+/// `FAIL\t<package>\t<secs>s`) and exits with `code`.
+fn exit_run(code: i32) -> ! {
+    if let Some((package, start, _)) = RUN.get() {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "exit status {code}\nFAIL\t{package}\t{:.3}s", start.elapsed().as_secs_f64());
+        let _ = out.flush();
+    }
+    std::process::exit(code)
+}
+
+/// `t` as Go's `log` package prints it: `2026/11/28 09:21:30` (UTC).
+fn log_timestamp(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}/{month:02}/{day:02} {:02}:{:02}:{:02}", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+/// Where the calls that led here were made in the lab's test files, innermost first, as
+/// `path:line`: the frames Go's tester lists under `Fatal:`. Go keeps the frames whose file
+/// name contains `test.go` (`test.go`, `raft_test.go`, `kvtest1/kvtest.go`); here, those in
+/// a file whose name ends in `test.rs` (`tests/test.rs`, `raft_test.rs`) or in kvtest's
+/// `lib.rs`. Empty if the binary carries no debug info.
+pub fn test_frames() -> Vec<String> {
+    let trace = std::backtrace::Backtrace::force_capture().to_string();
+    let mut frames = Vec::new();
+    for line in trace.lines() {
+        let Some(at) = line.trim_start().strip_prefix("at ") else { continue };
+        // `path:line:column`
+        let mut parts = at.rsplitn(3, ':');
+        let (Some(_col), Some(line_no), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let path = path.strip_prefix("./").unwrap_or(path);
+        let ours = !path.contains("/.cargo/") && !path.starts_with("/rustc/");
+        if ours && (path.ends_with("test.rs") || path.ends_with("kvtest/src/lib.rs")) {
+            let path = source_path(path).unwrap_or_else(|| path.to_string());
+            frames.push(format!("{path}:{line_no}"));
+        }
+    }
+    frames
+}
+
+/// The absolute path of a source file of the workspace that the debug info names (relative
+/// to the workspace root, or printed relative to the current directory), if it exists here;
+/// `None` for the standard library's files and registry crates'.
+fn source_path(path: &str) -> Option<String> {
+    let p = std::path::Path::new(path);
+    if p.is_absolute() {
+        let ours = !path.starts_with("/rustc/") && !path.contains("/.cargo/");
+        return (ours && p.is_file()).then(|| path.to_string());
+    }
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors().map(|d| d.join(p)).find(|f| f.is_file()).map(|f| f.display().to_string())
+}
+
+/// Ends the run on a panic in any thread, as a panic in any goroutine ends a Go test binary:
+/// `panic: msg`, the thread and where it panicked (the workspace's frames of its stack), then
+/// `exit status 2`. A panic on the tests' own thread first fails the running test.
+fn install_panic_hook() {
+    let default = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        if !begin_ending() {
+            // An on_fatal callback panicked while the run ends: say so, and let it unwind.
+            return default(info);
+        }
+        let msg = panic_text(info.payload()).unwrap_or_default();
+        let me = thread::current();
+        let on_test_thread = RUN.get().is_some_and(|r| r.2 == me.id());
+        if on_test_thread && let Some((name, start)) = *CURRENT.lock().unwrap_or_else(|p| p.into_inner()) {
+            println!("--- FAIL: {name} ({:.2}s)", start.elapsed().as_secs_f64());
+        }
+        let mut err = std::io::stderr().lock();
+        let recovered = if on_test_thread { format!(" [recovered]\n\tpanic: {msg}") } else { String::new() };
+        let _ = writeln!(err, "panic: {msg}{recovered}\n");
+        let _ = writeln!(err, "thread '{}' [running]:", me.name().unwrap_or("<unnamed>"));
+        if let Some(at) = info.location() {
+            let file = source_path(at.file()).unwrap_or_else(|| at.file().to_string());
+            let _ = writeln!(err, "\t{file}:{}", at.line());
+        }
+        for frame in workspace_frames() {
+            let _ = writeln!(err, "{frame}");
+        }
+        let _ = err.flush();
+        drop(err);
+        exit_run(2)
+    }));
+}
+
+/// The frames of this thread's stack that are in the workspace's code (not the standard
+/// library's, nor a registry crate's), as `function\n\tpath:line`, innermost first.
+fn workspace_frames() -> Vec<String> {
+    let trace = std::backtrace::Backtrace::force_capture().to_string();
+    let mut frames = Vec::new();
+    let mut function: Option<String> = None;
+    for line in trace.lines() {
+        let line = line.trim_start();
+        if let Some(at) = line.strip_prefix("at ") {
+            let Some(f) = function.take() else { continue };
+            let at = at.strip_prefix("./").unwrap_or(at);
+            // `path:line:column`
+            let mut parts = at.rsplitn(3, ':');
+            let (Some(_col), Some(line_no), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+                continue;
+            };
+            let plumbing = ["std::panic", "core::panic", "labtest::", "std::rt::", "__rust"]
+                .iter()
+                .any(|p| f.starts_with(p) || f.contains(p));
+            if let Some(path) = source_path(path).filter(|_| !plumbing) {
+                frames.push(format!("{f}\n\t{path}:{line_no}"));
+            }
+        } else if let Some((_, f)) = line.split_once(": ") {
+            function = Some(f.to_string());
+        }
+    }
+    frames
 }
 
 /// Which tests the command line chooses: the filter is Go's `-run`, an unanchored regular
@@ -141,7 +309,7 @@ pub fn go_package(package: &str) -> String {
 /// Runs `tests` (name, function) in the given order, one at a time, with Go's output; the
 /// `ok`/`FAIL` line names cargo package `package` as Go would ([`go_package`]).
 pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
-    let package = &go_package(package);
+    let package = go_package(package);
     let args = Arguments::from_args();
     let trials = || tests.iter().map(|(name, _)| Trial::test(*name, || Ok(())));
     if args.list {
@@ -154,8 +322,21 @@ pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
             std::process::exit(1);
         }
     };
-    let chosen: Vec<_> = tests.iter().filter(|(name, _)| selected(name) && !args.ignored).copied().collect();
+    let timeout = match whole_run_timeout() {
+        Ok(t) => t,
+        Err(msg) => {
+            println!("{msg}\nFAIL\t{package}\t0.000s");
+            std::process::exit(2);
+        }
+    };
     let start = Instant::now();
+    let _ = RUN.set((package.clone(), start, thread::current().id()));
+    install_panic_hook();
+    install_interrupt_handler();
+    if let Some(limit) = timeout {
+        timeout::start_watchdog(limit, start);
+    }
+    let chosen: Vec<_> = tests.iter().filter(|(name, _)| selected(name) && !args.ignored).copied().collect();
     let mut failed = Vec::new();
     for (name, f) in &chosen {
         *CURRENT.lock().unwrap_or_else(|p| p.into_inner()) = Some((name, Instant::now()));
@@ -165,8 +346,11 @@ pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
         if let Err(p) = outcome {
             println!("--- FAIL: {name} ({secs:.2}s)");
             if let Some(text) = panic_text(&*p) {
-                for line in text.lines() {
-                    println!("    {line}");
+                // As Go's testing decorates a message: one trailing newline dropped, the
+                // first line indented by four spaces, the rest by eight.
+                let text = text.strip_suffix('\n').unwrap_or(&text);
+                for (i, line) in text.lines().enumerate() {
+                    println!("{}{line}", if i == 0 { "    " } else { "        " });
                 }
             }
             failed.push(*name);
@@ -181,8 +365,26 @@ pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
         }
     }
     *CURRENT.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    summary(package, chosen.len(), &failed, tests.len() - chosen.len(), start.elapsed())
+    summary(&package, chosen.len(), &failed, tests.len() - chosen.len(), start.elapsed())
 }
+
+/// On Ctrl-C, SIGTERM or SIGHUP: the [`on_fatal`] callbacks (the tester writes its failure
+/// timeline, marked as interrupted, and prints where), then exit status 1 and nothing more,
+/// as Go's tester does on SIGINT.
+fn install_interrupt_handler() {
+    // Failing to install it leaves the default: the signal ends the run, without the page.
+    let _ = ctrlc::set_handler(|| {
+        if !begin_ending() {
+            return;
+        }
+        run_fatal_hooks(INTERRUPTED);
+        let _ = std::io::stdout().flush();
+        std::process::exit(1)
+    });
+}
+
+/// The message [`on_fatal`] callbacks get when the run is interrupted (Ctrl-C).
+pub const INTERRUPTED: &str = "interrupted (Ctrl-C)";
 
 fn summary(package: &str, ran: usize, failed: &[&str], filtered: usize, took: Duration) -> ! {
     let secs = took.as_secs_f64();
@@ -191,14 +393,15 @@ fn summary(package: &str, ran: usize, failed: &[&str], filtered: usize, took: Du
     if failed.is_empty() {
         println!("PASS\nok  \t{package}\t{secs:.3}s");
     } else {
-        println!("FAIL\nFAIL\t{package}\t{secs:.3}s");
+        println!("FAIL\nexit status 1\nFAIL\t{package}\t{secs:.3}s");
     }
+    // libtest's last line, for tools that read cargo's output.
     println!(
         "\ntest result: {verdict}. {passed} passed; {} failed; 0 ignored; 0 measured; \
          {filtered} filtered out; finished in {secs:.2}s\n",
         failed.len()
     );
-    std::process::exit(if failed.is_empty() { 0 } else { 101 })
+    std::process::exit(if failed.is_empty() { 0 } else { 1 })
 }
 
 #[cfg(test)]

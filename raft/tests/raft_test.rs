@@ -21,7 +21,7 @@ use tester::annotation::{
     annotate_connection, annotate_info, annotate_info_interval, annotate_restart, annotate_restart_all,
     annotate_shutdown, annotate_shutdown_all, annotate_test, get_annotate_timestamp,
 };
-use tester::fatalf;
+use tester::t_fatalf;
 
 fn TestInitialElection3A() {
     let servers = 3;
@@ -39,7 +39,7 @@ fn TestInitialElection3A() {
     thread::sleep(Duration::from_millis(50));
     let term1 = ts.check_terms();
     if term1 < 1 {
-        fatalf(&format!("term is {term1}, but should be at least 1"));
+        t_fatalf(&format!("term is {term1}, but should be at least 1"));
     }
 
     // Does the leader+term stay the same if there is no network failure?
@@ -139,12 +139,12 @@ fn TestBasicAgree3B() {
     for index in 1..iters + 1 {
         let (nd, _) = ts.n_committed(index);
         if nd > 0 {
-            fatalf("some have committed before Start()");
+            t_fatalf("some have committed before Start()");
         }
 
         let xindex = ts.one(index * 100, servers, false);
         if xindex != index {
-            fatalf(&format!("got index {xindex} but expected {index}"));
+            t_fatalf(&format!("got index {xindex} but expected {index}"));
         }
     }
 }
@@ -168,7 +168,7 @@ fn TestRPCBytes3B() {
         let len = cmd.len() as i64;
         let xindex = ts.one(cmd, servers, false);
         if xindex != index {
-            fatalf(&format!("got index {xindex} but expected {index}"));
+            t_fatalf(&format!("got index {xindex} but expected {index}"));
         }
         sent += len;
     }
@@ -177,7 +177,7 @@ fn TestRPCBytes3B() {
     let got = bytes1 - bytes0;
     let expected = servers as i64 * sent;
     if got > expected + 50000 {
-        fatalf(&format!("too many RPC bytes; got {got}, expected {expected}"));
+        t_fatalf(&format!("too many RPC bytes; got {got}, expected {expected}"));
     }
 }
 
@@ -212,10 +212,10 @@ fn TestFollowerFailure3B() {
     // Submit a command.
     let (index, _, ok) = ts.srv(leader2).raft().unwrap().start(Any::from(104));
     if !ok {
-        fatalf("leader rejected Start()");
+        t_fatalf("leader rejected Start()");
     }
     if index != 4 {
-        fatalf(&format!("expected index 4, got {index}"));
+        t_fatalf(&format!("expected index 4, got {index}"));
     }
 
     thread::sleep(2 * RAFT_ELECTION_TIMEOUT);
@@ -315,17 +315,17 @@ fn TestFailNoAgree3B() {
 
     let (index, _, ok) = ts.srv(leader).raft().unwrap().start(Any::from(20));
     if !ok {
-        fatalf("leader rejected Start()");
+        t_fatalf("leader rejected Start()");
     }
     if index != 2 {
-        fatalf(&format!("expected index 2, got {index}"));
+        t_fatalf(&format!("expected index 2, got {index}"));
     }
 
     thread::sleep(2 * RAFT_ELECTION_TIMEOUT);
 
     let (n, _) = ts.n_committed(index);
     if n > 0 {
-        fatalf(&format!("{n} committed but no majority"));
+        t_fatalf(&format!("{n} committed but no majority"));
     }
 
     // Repair.
@@ -339,10 +339,10 @@ fn TestFailNoAgree3B() {
     let leader2 = ts.check_one_leader();
     let (index2, _, ok2) = ts.srv(leader2).raft().unwrap().start(Any::from(30));
     if !ok2 {
-        fatalf("leader2 rejected Start()");
+        t_fatalf("leader2 rejected Start()");
     }
     if !(2..=3).contains(&index2) {
-        fatalf(&format!("unexpected index {index2}"));
+        t_fatalf(&format!("unexpected index {index2}"));
     }
 
     ts.one(1000, servers, true);
@@ -420,7 +420,7 @@ fn TestConcurrentStarts3B() {
                 None => {
                     let details = format!("value {} is not an int", show(cmd.as_ref()));
                     annotate_checker_failure("read ill-typed value", &details);
-                    fatalf(&details)
+                    t_fatalf(&details)
                 }
             }
         }
@@ -434,7 +434,7 @@ fn TestConcurrentStarts3B() {
             if !cmds.contains(&x) {
                 let details = format!("cmd {x} missing in {}", show_ints(&cmds));
                 annotate_checker_failure("concurrent submission failed", &details);
-                fatalf(&details);
+                t_fatalf(&details);
             }
         }
 
@@ -447,7 +447,7 @@ fn TestConcurrentStarts3B() {
             "agreement failed under concurrent submission",
             "unable to reach agreement after 5 attempts",
         );
-        fatalf("term changed too often");
+        t_fatalf("term changed too often");
     }
 
     annotate_checker_success("agreement reached under concurrent submission", "OK");
@@ -596,7 +596,7 @@ fn TestCount3B() {
     if !(1..=30).contains(&total1) {
         let text = format!("too many or few RPCs ({total1}) to elect initial leader");
         annotate_checker_failure(&text, &text);
-        fatalf(&text);
+        t_fatalf(&text);
     }
 
     let mut total2 = 0;
@@ -643,7 +643,7 @@ fn TestCount3B() {
                     starti + i
                 );
                 annotate_checker_failure(&desp, &details);
-                fatalf("Start() failed");
+                t_fatalf("Start() failed");
             }
         }
 
@@ -670,7 +670,7 @@ fn TestCount3B() {
                     show(cmd.as_ref())
                 );
                 annotate_checker_failure("incorrect command committed", &details);
-                fatalf(&format!(
+                t_fatalf(&format!(
                     "wrong value {} committed for index {}; expected {}",
                     show(cmd.as_ref()),
                     starti + i,
@@ -705,7 +705,7 @@ fn TestCount3B() {
                 (iters + 1 + 3) * 3
             );
             annotate_checker_failure("used too many RPCs for agreement", &details);
-            fatalf(&format!("too many RPCs ({}) for {iters} entries", total2 - total1));
+            t_fatalf(&format!("too many RPCs ({}) for {iters} entries", total2 - total1));
         }
 
         let details = format!(
@@ -721,7 +721,7 @@ fn TestCount3B() {
 
     if !success {
         annotate_checker_failure("agreement failed", "unable to reach agreement after 5 attempts");
-        fatalf("term changed too often");
+        t_fatalf("term changed too often");
     }
 
     annotate_checker_begin("checking reasonable RPC counts in idle");
@@ -737,7 +737,7 @@ fn TestCount3B() {
         let details =
             format!("number of RPC used for 1 second of idleness = {} > {}", total3 - total2, 3 * 20);
         annotate_checker_failure("used too many RPCs in idle", &details);
-        fatalf(&format!("too many RPCs ({}) for 1 second of idleness", total3 - total2));
+        t_fatalf(&format!("too many RPCs ({}) for 1 second of idleness", total3 - total2));
     }
     let details = format!("number of RPC used for 1 second of idleness = {} <= {}", total3 - total2, 3 * 20);
     annotate_checker_success("used a reasonable number of RPCs in idle", &details);
@@ -1080,7 +1080,7 @@ fn internal_churn(reliable: bool) {
                                         values.push(x);
                                     }
                                 }
-                                None => fatalf("wrong command type"),
+                                None => t_fatalf("wrong command type"),
                             }
                             break;
                         }
@@ -1150,7 +1150,7 @@ fn internal_churn(reliable: bool) {
     for h in cha {
         match h.join() {
             Ok(vv) => values.extend(vv),
-            Err(_) => fatalf("client failed"),
+            Err(_) => t_fatalf("client failed"),
         }
     }
     annotate_checker_success("none of the clients have failed", "OK");
@@ -1168,7 +1168,7 @@ fn internal_churn(reliable: bool) {
             None => {
                 let text = format!("committed value {} is not an integer", show(v.as_ref()));
                 annotate_checker_failure(&text, &text);
-                fatalf("not an int")
+                t_fatalf("not an int")
             }
         }
     }
@@ -1176,7 +1176,7 @@ fn internal_churn(reliable: bool) {
     annotate_checker_begin("checking if committed values observed by the clients remain in the log");
     for v1 in &values {
         if !really.contains(v1) {
-            fatalf("didn't find a value");
+            t_fatalf("didn't find a value");
         }
     }
     annotate_checker_success("committed values remain in the log", "OK");
@@ -1244,7 +1244,7 @@ fn snapcommon(name: &str, disconnect: bool, reliable: bool, crash: bool) {
         }
 
         if ts.g.log_size() >= MAX_LOG_SIZE {
-            fatalf("Log size too large");
+            t_fatalf("Log size too large");
         }
         if disconnect {
             // Reconnect a follower, who may be behind and need to receive a snapshot to
@@ -1315,7 +1315,7 @@ fn TestSnapshotAllCrash3D() {
         if index2 < index1 + 1 {
             let msg = format!("index decreased from {index1} to {index2}");
             annotate_checker_failure("incorrect behavior: index decreased", &msg);
-            fatalf(&msg);
+            t_fatalf(&msg);
         }
     }
 }

@@ -13,7 +13,7 @@ use std::thread;
 use tester::annotation::{
     annotate_checker_failure_before_exit, annotate_info_interval, get_annotate_timestamp,
 };
-use tester::{IService, Persister, fatalf};
+use tester::{IService, Persister, t_fatalf};
 
 /// The service snapshots after every this many applied entries (at indexes 9, 19, ...).
 pub const SNAPSHOT_INTERVAL: i64 = 10;
@@ -72,7 +72,7 @@ pub fn new_rfsrv(
             let err = s.ingest_snap(&snapshot, -1);
             if !err.is_empty() {
                 annotate_checker_failure_before_exit("failed to ingest snapshot", &err);
-                fatalf(&err);
+                t_fatalf(&err);
             }
         }
         applier.spawn(move || s1.applier_snap(apply_rx))

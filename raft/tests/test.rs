@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use tester::annotation::{
     annotate_checker_begin, annotate_checker_failure, annotate_checker_success, annotate_peer_state,
 };
-use tester::{Config, FstartServer, GRP0, IService, Persister, ServerGrp, Tgid, fatalf};
+use tester::{Config, FstartServer, GRP0, IService, Persister, ServerGrp, Tgid, fatalf, t_fatalf};
 
 /// The tester generously allows solutions to complete elections in one second (much more
 /// than the paper's range of timeouts). Go declares it in raft_test.go.
@@ -366,7 +366,7 @@ impl Test {
             let apply_err = rs.lock().apply_err.clone();
             if !apply_err.is_empty() {
                 annotate_checker_failure("apply error", &apply_err);
-                fatalf(&apply_err);
+                t_fatalf(&apply_err);
             }
 
             if let Some(cmd1) = rs.logs(index) {

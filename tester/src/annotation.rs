@@ -240,7 +240,8 @@ pub fn cleanup(failed: bool, end: &str) {
     println!("{}", page::write(&timeline, target.as_deref()));
 }
 
-/// Makes `labtest::fail_process` (a fatal error on any thread) write the page first.
+/// Makes `labtest::fail_process` (a fatal error on any thread) and an interrupt (Ctrl-C)
+/// write the page first.
 pub(crate) fn install_fatal_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| labtest::on_fatal(on_fatal));
@@ -256,8 +257,9 @@ fn on_fatal(msg: &str) {
             return;
         }
         if !s.finalized {
-            s.checker_end("fatal error", msg, COLOR_FAILURE, timestamp());
+            let what = if msg == labtest::INTERRUPTED { "interrupted" } else { "fatal error" };
+            s.checker_end(what, msg, COLOR_FAILURE, timestamp());
         }
     }
-    cleanup(true, "test failed");
+    cleanup(true, if msg == labtest::INTERRUPTED { "test interrupted" } else { "test failed" });
 }

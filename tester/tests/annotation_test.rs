@@ -233,7 +233,8 @@ fn child(how: &str, env: &[(&str, &Path)]) -> String {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    // stderr after stdout: where a fatal error's log line goes, as Go's log.Fatalf's does.
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 fn info_lines(stdout: &str) -> Vec<&str> {
@@ -304,7 +305,8 @@ fn TestFatalErrorWritesPageFirst() {
     let file = dir.join("vis.html");
     let out = child("fatal", &[("VIS_FILE", &file)]);
     assert_eq!(info_lines(&out), [format!("info: wrote visualization to {}", file.display())], "{out}");
-    assert!(out.find("info:") < out.find("--- FAIL: TestChild"), "{out}");
+    // log.Fatalf's shape: no --- FAIL line; the page, then the error, then the end.
+    assert!(!out.contains("--- FAIL") && out.contains("\nexit status 1\nFAIL\t"), "{out}");
     assert!(out.contains("apply error: boom"), "{out}");
     let tl = read_page(&file);
     let fatal = tl.annotations.iter().find(|a| a.1 == "fatal error").expect("a fatal-error checker");

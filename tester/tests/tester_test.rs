@@ -1,13 +1,11 @@
-//! Go's tester tests (TestBasic, TestShutdownServer), plus the persister, partitions and the
-//! time limit.
+//! Go's tester tests (TestBasic, TestShutdownServer), plus the persister and partitions (the
+//! time limits and every other failure path: failure_test.rs).
 #![allow(non_snake_case)]
 
 use labrpc::{ClientEnd, Service};
 use serde::{Deserialize, Serialize};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use tester::{Config, GRP0, IService, Persister, fatalf, server_name};
 
 #[derive(Serialize, Deserialize, Default)]
@@ -152,31 +150,7 @@ fn TestRandstring() {
     assert_ne!(a, tester::randstring(20));
 }
 
-/// A test still running at the time limit fails the run with its name and a message,
-/// instead of hanging; run in a child process with the limit lowered to 1 s.
-fn TestHangIsCutOff() {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "TestHangChild"])
-        .env("TESTER_HANG_CHILD", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("--- FAIL: TestHangChild"), "{stdout}");
-    assert!(stdout.contains("test took longer than 1 seconds"), "{stdout}");
-}
-
-/// Hangs; run only by `TestHangIsCutOff`, in a child process.
-fn TestHangChild() {
-    tester::lower_time_limit(Duration::from_secs(1));
-    let _ts = make_test(1);
-    std::thread::sleep(Duration::from_secs(30));
-}
-
 fn main() {
-    if std::env::var("TESTER_HANG_CHILD").is_ok() {
-        labtest::run("tester", labtest::test_list!(TestHangChild));
-    }
     labtest::run(
         env!("CARGO_PKG_NAME"),
         labtest::test_list!(
@@ -186,7 +160,6 @@ fn main() {
             TestRestartKeepsState,
             TestPartition,
             TestRandstring,
-            TestHangIsCutOff,
         ),
     );
 }

@@ -159,6 +159,14 @@ pub fn classify(line: &str) -> Line<'_> {
     if let Some(msg) = line.strip_prefix("Fatal: ") {
         return Line::Fatal(msg);
     }
+    // A panic (`panic: msg`, on any goroutine or thread) and log.Fatalf's dated line end a
+    // run without a `--- FAIL` line: they are the running test's failure.
+    if line.starts_with("panic: ") {
+        return Line::Fatal(line);
+    }
+    if let Some(msg) = log_message(line) {
+        return Line::Fatal(msg);
+    }
     if let Some(summary) = parse_summary(line) {
         return Line::Summary(summary);
     }
@@ -166,6 +174,20 @@ pub fn classify(line: &str) -> Line<'_> {
         return Line::Indented(line.trim());
     }
     Line::Other
+}
+
+/// The message of a line that Go's `log` package printed: `2026/11/28 09:21:30 msg`.
+fn log_message(line: &str) -> Option<&str> {
+    let b = line.as_bytes();
+    let shape = b.len() > 20
+        && b[..19].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'/',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+        && b[19] == b' ';
+    shape.then(|| &line[20..])
 }
 
 /// The description of a Begin line: `Test (3A): ...` ending in `...` (Lab 3), or any line
@@ -319,6 +341,12 @@ mod tests {
             Line::Begin("Test: 10 lock clients (unreliable network)")
         );
         assert_eq!(classify("Loading (network)..."), Line::Other);
+        assert_eq!(classify("panic: ticker exploded"), Line::Fatal("panic: ticker exploded"));
+        assert_eq!(
+            classify("2026/11/28 09:21:30 apply error: server 2 apply out of order 5"),
+            Line::Fatal("apply error: server 2 apply out of order 5")
+        );
+        assert_eq!(classify("2026/11/28 09:21 not a log line"), Line::Other);
         let Line::Passed(m) = classify("  ... Passed --  time  3.0s #peers 3 #RPCs    52 #Ops    0") else {
             panic!("not a Passed line");
         };

@@ -18,19 +18,21 @@ pub fn section(name: &str, out: &RunOutput) -> String {
     text
 }
 
-/// The two lines that close one Go package's run: `PASS` and `ok`, or `FAIL` twice.
+/// The lines that close one Go package's run: `PASS` and `ok`, or `FAIL`, `exit status 1`
+/// and `FAIL\tpkg`, as `go test` prints them.
 pub fn closing(go_package: &str, all_passed: bool, seconds: f64) -> String {
     if all_passed {
         format!("PASS\nok  \t{go_package}\t{seconds:.3}s\n")
     } else {
-        format!("FAIL\nFAIL\t{go_package}\t{seconds:.3}s\n")
+        format!("FAIL\nexit status 1\nFAIL\t{go_package}\t{seconds:.3}s\n")
     }
 }
 
-/// A line that closes one run rather than belonging to its test: `PASS`, `FAIL`, `ok  \tpkg`,
-/// `FAIL\tpkg`, libtest's `test result:`.
+/// A line that closes one run rather than belonging to its test: `PASS`, `FAIL`,
+/// `exit status N`, `ok  \tpkg`, `FAIL\tpkg`, libtest's `test result:`.
 fn is_closing_line(line: &str) -> bool {
     matches!(line, "PASS" | "FAIL")
+        || line.starts_with("exit status ")
         || line.starts_with("test result: ")
         || matches!(golog::classify(line), Line::Summary(_))
 }
@@ -75,7 +77,7 @@ mod tests {
             Exit::Failed(ExitStatus::from_raw(101 << 8)),
             "Test (3A): election after network failure (reliable network)...\n\
              Fatal: expected one leader, got none\n        raft_test.rs:80\n\
-             --- FAIL: TestReElection3A (4.58s)\nFAIL\nFAIL\traft\t4.600s\n",
+             --- FAIL: TestReElection3A (4.58s)\nFAIL\nexit status 1\nFAIL\traft\t4.600s\n",
         );
         assert_eq!(
             section("TestReElection3A", &o),
@@ -98,6 +100,9 @@ mod tests {
     #[test]
     fn closing_lines_name_the_go_package() {
         assert_eq!(closing("6.5840/raft1", true, 12.8814), "PASS\nok  \t6.5840/raft1\t12.881s\n");
-        assert_eq!(closing("6.5840/kvsrv1", false, 4.0), "FAIL\nFAIL\t6.5840/kvsrv1\t4.000s\n");
+        assert_eq!(
+            closing("6.5840/kvsrv1", false, 4.0),
+            "FAIL\nexit status 1\nFAIL\t6.5840/kvsrv1\t4.000s\n"
+        );
     }
 }
