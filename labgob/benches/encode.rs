@@ -1,8 +1,9 @@
 //! Encoding what a Raft peer persists and sends: `cargo bench -p labgob`.
 //!
 //! `log_of_commands` encodes a log of 1,000 entries whose commands are `Any` (Lab 4's shape:
-//! a struct inside `Any`), as the reference Raft does at every persist; `log_of_ints` the
-//! same with Lab 3's `i64` commands; `decode_log` reads the first back.
+//! a struct inside `Any`), as a Raft that encodes its whole log at every persist does (after
+//! the first round each `Any` has kept its encoding); `log_of_ints` the same with Lab 3's
+//! `i64` commands; `decode_log` reads the first back.
 
 use labgob::{Any, Decoder, Encoder};
 use serde::{Deserialize, Serialize};

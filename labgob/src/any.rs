@@ -13,7 +13,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 
 /// What a command type needs: encodable, comparable like Go's `==`, printable, shareable.
 pub trait Value: Serialize + DeserializeOwned + PartialEq + fmt::Debug + Send + Sync + 'static {}
@@ -53,36 +53,52 @@ impl<T: Value> Dyn for T {
 
 /// A value of any registered type, like Go's `interface{}`: cloneable, comparable, printable.
 #[derive(Clone)]
-pub struct Any(Arc<dyn Dyn>);
+pub struct Any(Arc<Shared<dyn Dyn>>);
+
+/// An `Any`'s value and, once it has been encoded (or decoded), its encoding: the value never
+/// changes, and a Raft peer encodes the same command again at every persist of its log.
+struct Shared<T: ?Sized> {
+    payload: OnceLock<Box<[u8]>>,
+    value: T,
+}
 
 impl Any {
     /// Wraps a value; its type must be registered before the value is encoded.
     pub fn new<T: Value>(v: T) -> Any {
-        Any(Arc::new(v))
+        Any(Arc::new(Shared { payload: OnceLock::new(), value: v }))
     }
     /// The value as a `T`, if it is one.
     pub fn downcast_ref<T: Value>(&self) -> Option<&T> {
-        self.0.as_std().downcast_ref::<T>()
+        self.0.value.as_std().downcast_ref::<T>()
     }
     /// Whether the value is a `T`.
     pub fn is<T: Value>(&self) -> bool {
-        self.0.type_id_dyn() == TypeId::of::<T>()
+        self.0.value.type_id_dyn() == TypeId::of::<T>()
     }
     /// The Rust name of the value's type.
     pub fn type_name(&self) -> &'static str {
-        self.0.type_name()
+        self.0.value.type_name()
+    }
+    /// The value's encoding, made on first use and kept.
+    fn payload(&self) -> Result<&[u8]> {
+        if let Some(p) = self.0.payload.get() {
+            return Ok(p);
+        }
+        let mut buf = Vec::new();
+        self.0.value.payload(&mut buf)?;
+        Ok(self.0.payload.get_or_init(|| buf.into_boxed_slice()))
     }
 }
 
 impl PartialEq for Any {
     fn eq(&self, other: &Any) -> bool {
-        self.0.eq_dyn(&*other.0)
+        self.0.value.eq_dyn(&other.0.value)
     }
 }
 
 impl fmt::Debug for Any {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt_dyn(f)
+        self.0.value.fmt_dyn(f)
     }
 }
 
@@ -126,21 +142,18 @@ type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 /// Bumped on every registration, so that threads know their copies are stale.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
-/// The largest scratch buffer a thread keeps between encodings.
-const SCRATCH_KEPT: usize = 1 << 16;
-
 thread_local! {
     /// The last name this thread looked up: (registry generation, type, name).
     static LAST_NAME: Cell<Option<(u64, TypeId, &'static str)>> = const { Cell::new(None) };
-    /// Where this thread encodes an `Any`'s value before writing it out.
-    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
     /// This thread's copy of the names it has looked up, at a registry generation: encoding
     /// runs on many threads at once, which would otherwise all read the one registry lock.
     static NAMES: RefCell<(u64, Map<TypeId, Result<&'static str>>)> = RefCell::new((u64::MAX, Map::default()));
 }
 
 fn decode_as<T: Value>(bytes: &[u8]) -> Result<Any> {
-    crate::decode_bare::<T>(bytes).map(Any::new)
+    let v = crate::decode_bare::<T>(bytes)?;
+    // Kept as the value's encoding: a follower persists the entries it receives at once.
+    Ok(Any(Arc::new(Shared { payload: OnceLock::from(Box::from(bytes)), value: v })))
 }
 
 static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
@@ -276,21 +289,12 @@ impl Visitor<'_> for PayloadSeed {
 
 impl Serialize for Any {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        // The payload goes through a buffer this thread keeps (its length comes first); a
-        // nested `Any` finds it taken and uses a fresh one.
-        let mut payload = SCRATCH.take();
-        payload.clear();
-        let named = name_of(&*self.0).and_then(|n| self.0.payload(&mut payload).map(|()| n));
-        let result = named.map_err(|e| ser::Error::custom(stash(e))).and_then(|name| {
-            let mut t = s.serialize_tuple(2)?;
-            t.serialize_element(&name)?;
-            t.serialize_element(&Bytes(&payload))?;
-            t.end()
-        });
-        if payload.capacity() <= SCRATCH_KEPT {
-            SCRATCH.set(payload);
-        }
-        result
+        let named = name_of(&self.0.value).and_then(|n| self.payload().map(|p| (n, p)));
+        let (name, payload) = named.map_err(|e| ser::Error::custom(stash(e)))?;
+        let mut t = s.serialize_tuple(2)?;
+        t.serialize_element(&name)?;
+        t.serialize_element(&Bytes(payload))?;
+        t.end()
     }
 }
 

@@ -34,6 +34,11 @@ struct LateRegistered(i64);
 struct LateClash(i64);
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct LateInner(i64);
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct Outer(Any);
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 struct Clash1(i64);
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 struct Clash2(i64);
@@ -41,6 +46,7 @@ struct Clash2(i64);
 #[ctor::ctor(unsafe)]
 fn init() {
     labgob::register::<T3>();
+    labgob::register::<Outer>();
     labgob::register_name::<Clash1>("clash");
     labgob::register_name::<Clash2>("clash");
 }
@@ -244,6 +250,22 @@ fn TestWrongOrder() {
     assert_eq!(d.decode::<Vec<T1>>().unwrap(), log);
 }
 
+/// An `Any` keeps its encoding (a Raft log is persisted again and again): the same bytes every
+/// time, the same after a round trip, and a failed encoding is not kept.
+fn TestEncodingIsKept() {
+    let v = Any::new(Outer(Any::new(LateInner(9))));
+    assert!(matches!(labgob::encode(&v), Err(Error::Unregistered { .. })));
+    labgob::register::<LateInner>();
+    let first = labgob::encode(&v).unwrap();
+    assert_eq!(labgob::encode(&v).unwrap(), first);
+    assert_eq!(labgob::encode(&v.clone()).unwrap(), first);
+    let back: Any = labgob::decode(&first).unwrap();
+    assert_eq!(back, v);
+    assert_eq!(labgob::encode(&back).unwrap(), first);
+    let fresh = Any::new(Outer(Any::new(LateInner(9))));
+    assert_eq!(labgob::encode(&fresh).unwrap(), first);
+}
+
 labtest::tests!(
     TestGOB,
     TestCapital,
@@ -257,4 +279,5 @@ labtest::tests!(
     TestTruncated,
     TestWrongType,
     TestWrongOrder,
+    TestEncodingIsKept,
 );

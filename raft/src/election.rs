@@ -33,7 +33,7 @@ impl Raft {
         }
         if st.voted_for.is_none_or(|v| v == args.candidate_id) && up_to_date {
             st.voted_for = Some(args.candidate_id);
-            self.persist(&st);
+            self.persist(&mut st);
             st.election_deadline = Instant::now() + election_timeout();
             reply.vote_granted = true;
             dprintf!("VOTE", self.me, "T{} vote for S{}", st.current_term, args.candidate_id);

@@ -1,9 +1,10 @@
 //! The Raft log, with the index arithmetic in one place.
 //!
 //! Entries before a snapshot are gone (3D); the log keeps the index and term of the last
-//! one it dropped as `base`, so `index` numbering never changes.
+//! one it dropped as `base`, so `index` numbering never changes. It also keeps its entries'
+//! encodings, so that persisting after a change encodes only the entries added since.
 
-use labgob::Any;
+use labgob::{Any, Decoder};
 use serde::{Deserialize, Serialize};
 
 /// One log entry.
@@ -16,21 +17,31 @@ pub struct Entry {
 }
 
 /// A log whose first `base_index` entries were compacted away.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Log {
     /// Index of the last compacted entry (0 with no snapshot).
     base_index: i64,
     /// entries[0] stands for `base_index` and holds its term; real entries follow.
     entries: Vec<Entry>,
+    /// The labgob encodings of the first `ends.len()` entries, back to back: a log of
+    /// thousands of entries (Lab 4 without snapshots) is persisted at every change, and
+    /// encoding all of it each time made persisting most of a peer's work.
+    encoded: Vec<u8>,
+    /// Where each encoded entry ends in `encoded`.
+    ends: Vec<usize>,
 }
 
 impl Default for Log {
     fn default() -> Log {
-        Log { base_index: 0, entries: vec![Entry { term: 0, command: None }] }
+        Log::with_entries(0, vec![Entry { term: 0, command: None }])
     }
 }
 
 impl Log {
+    fn with_entries(base_index: i64, entries: Vec<Entry>) -> Log {
+        Log { base_index, entries, encoded: Vec::new(), ends: Vec::new() }
+    }
+
     /// Index of the last compacted entry.
     pub fn base_index(&self) -> i64 {
         self.base_index
@@ -94,6 +105,8 @@ impl Log {
     pub fn truncate_from(&mut self, index: i64) {
         if let Some(p) = self.pos(index) {
             self.entries.truncate(p.max(1));
+            self.ends.truncate(self.entries.len());
+            self.encoded.truncate(self.ends.last().copied().unwrap_or(0));
         }
     }
 
@@ -104,8 +117,28 @@ impl Log {
             Some(p) if self.entries[p].term == term => self.entries.split_off(p + 1),
             _ => Vec::new(),
         };
-        self.base_index = index;
-        self.entries = vec![Entry { term, command: None }];
-        self.entries.extend(keep);
+        let mut entries = vec![Entry { term, command: None }];
+        entries.extend(keep);
+        *self = Log::with_entries(index, entries);
+    }
+
+    /// The entries' labgob encodings, back to back (what [`Log::decode`] reads), encoding
+    /// only those not encoded before.
+    pub fn encoded(&mut self) -> labgob::Result<&[u8]> {
+        for e in &self.entries[self.ends.len()..] {
+            self.encoded.extend_from_slice(&labgob::encode(e)?);
+            self.ends.push(self.encoded.len());
+        }
+        Ok(&self.encoded)
+    }
+
+    /// Reads back a log with `base_index` whose entries are the rest of `d`; `None` if
+    /// there is not even the entry that stands for the base.
+    pub fn decode(base_index: i64, d: &mut Decoder<'_>) -> labgob::Result<Option<Log>> {
+        let mut entries = Vec::new();
+        while !d.is_empty() {
+            entries.push(d.decode::<Entry>()?);
+        }
+        Ok((!entries.is_empty()).then(|| Log::with_entries(base_index, entries)))
     }
 }

@@ -22,7 +22,11 @@ pub(crate) const HEARTBEAT: Duration = Duration::from_millis(150);
 
 /// Shortest time between two AppendEntries carrying new entries to one peer, so that a
 /// burst of `start`s goes out in one batch; a new commit index alone goes out at once.
-pub(crate) const BATCH_GAP: Duration = Duration::from_millis(20);
+/// 15 ms: a lone client waits about half of it per command (TestSpeed4B: ~4.5 ms, Go's
+/// limit 33), while many clients' commands still share AppendEntries (at 10 ms Lab 4's
+/// many-client tests sent half as many RPCs again as Go's in their fixed time; at 20 ms a
+/// lone client took 6 ms, half of Go's own solution).
+pub(crate) const BATCH_GAP: Duration = Duration::from_millis(15);
 
 /// The shortest election timeout; a follower that heard from a leader more recently than
 /// this refuses pre-votes, so a rejoining peer cannot unseat a working leader.
@@ -216,7 +220,7 @@ impl Raft {
         let term = st.current_term;
         let index = st.log.push(Entry { term, command: Some(command) });
         st.match_index[self.me] = index;
-        self.persist(&st);
+        self.persist(&mut st);
         dprintf!("LOG1", self.me, "T{term} start at I{index}");
         self.wake_replicators();
         (index, term, true)

@@ -64,7 +64,7 @@ impl Raft {
             break;
         }
         if changed {
-            self.persist(&st);
+            self.persist(&mut st);
             dprintf!(
                 "LOG2",
                 self.me,

@@ -18,7 +18,7 @@ impl Raft {
         };
         st.log.compact(index, term);
         st.snapshot = snapshot;
-        self.persist(&st);
+        self.persist(&mut st);
         dprintf!("SNAP", self.me, "T{} snapshot through I{index}", st.current_term);
     }
 
@@ -38,7 +38,7 @@ impl Raft {
         st.snapshot = args.data.clone();
         st.commit_index = args.last_included_index;
         st.snapshot_pending = true;
-        self.persist(&st);
+        self.persist(&mut st);
         self.apply_cond.notify_all();
         dprintf!(
             "SNAP",
