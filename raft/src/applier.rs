@@ -39,11 +39,18 @@ impl Raft {
                 continue;
             };
             drop(st);
-            for m in msgs {
-                // A killed peer must fall silent at once: its restarted successor now
-                // answers for its index with the service.
-                if self.killed() || apply_ch.send(m).is_err() {
-                    return;
+            {
+                let _handing_over = self.apply_gate.lock().unwrap_or_else(|p| p.into_inner());
+                for m in msgs {
+                    // A killed peer must fall silent at once: its restarted successor now
+                    // answers for its index with the service (kill waits for this loop).
+                    if self.killed() {
+                        return;
+                    }
+                    crossbeam_channel::select! {
+                        send(apply_ch, m) -> sent => if sent.is_err() { return },
+                        recv(self.stop_rx) -> _ => return,
+                    }
                 }
             }
             st = self.lock();

@@ -126,7 +126,7 @@ impl Raft {
         st.match_index.fill(0);
         st.match_index[self.me] = st.log.last_index();
         st.in_flight.fill(false);
-        st.last_ack.fill(Instant::now());
+        st.unanswered_since.fill(None);
         self.send_now_to_all(st);
     }
 }

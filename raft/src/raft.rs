@@ -7,7 +7,7 @@
 
 use crate::dprintf;
 use crate::log::{Entry, Log};
-use crossbeam_channel::Sender;
+use crossbeam_channel::{Receiver, Sender};
 use labgob::Any;
 use labrpc::{ClientEnd, Service};
 use raftapi::ApplyMsg;
@@ -101,8 +101,11 @@ pub(crate) struct State {
     pub(crate) send_now: Vec<bool>,
     /// The commit index each peer was last sent.
     pub(crate) commit_sent: Vec<i64>,
-    /// When the latest request that each peer answered was sent (for the quorum check).
-    pub(crate) last_ack: Vec<Instant>,
+    /// When the oldest request to each peer that is still without an answer was sent
+    /// (`None` once it answered one as new): a peer counts as cut off only when a request
+    /// went unanswered for a while, never because we sent nothing (on a loaded machine our
+    /// own threads may go unscheduled for a while, and the peers are fine).
+    pub(crate) unanswered_since: Vec<Option<Instant>>,
 }
 
 /// A Raft peer. The RPC service name is the type name, so RPCs are `"Raft.<Method>"`.
@@ -112,6 +115,15 @@ pub struct Raft {
     pub(crate) apply_cond: Condvar,
     /// Wakes the replicator for each peer when it has something to send.
     pub(crate) repl_cond: Vec<Condvar>,
+    /// Wakes the ticker early (on kill).
+    tick_cond: Condvar,
+    /// Dropped by `kill`, which wakes an applier blocked handing a message to the service.
+    stop_tx: Mutex<Option<Sender<()>>>,
+    pub(crate) stop_rx: Receiver<()>,
+    /// Held by the applier while it hands messages over: `kill` takes it to know that no
+    /// message of this instance can still reach the service after it returns (a restarted
+    /// successor answers for those indexes now).
+    pub(crate) apply_gate: Mutex<()>,
     pub(crate) peers: Vec<ClientEnd>,
     pub(crate) persister: Arc<Persister>,
     pub(crate) me: usize,
@@ -148,12 +160,17 @@ pub fn make(
         in_flight: vec![false; n],
         send_now: vec![false; n],
         commit_sent: vec![0; n],
-        last_ack: vec![now; n],
+        unanswered_since: vec![None; n],
     };
+    let (stop_tx, stop_rx) = crossbeam_channel::bounded(0);
     let rf = Arc::new(Raft {
         mu: Mutex::new(state),
         apply_cond: Condvar::new(),
         repl_cond: (0..n).map(|_| Condvar::new()).collect(),
+        tick_cond: Condvar::new(),
+        stop_tx: Mutex::new(Some(stop_tx)),
+        stop_rx,
+        apply_gate: Mutex::new(()),
         peers,
         persister,
         me,
@@ -226,20 +243,28 @@ impl Raft {
         (index, term, true)
     }
 
-    /// Stops the peer: every thread of it exits soon, and it answers no more as leader.
+    /// Stops the peer: every thread of it exits soon, it answers no more as leader, and once
+    /// `kill` returns no message of this instance reaches the service any more.
     pub fn kill(&self) {
         self.dead.store(true, Ordering::SeqCst);
         // Taking the lock orders this after any thread's check of `killed()` and before
         // its wait, so no wake-up is lost.
         drop(self.lock());
         self.apply_cond.notify_all();
+        self.tick_cond.notify_all();
         self.wake_replicators();
+        // An applier blocked in a send gives up now; wait for it to be out of its sends.
+        self.stop_tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        drop(self.apply_gate.lock().unwrap_or_else(|p| p.into_inner()));
     }
 
-    /// Whether a majority (this leader included) answered requests sent within `window`.
+    /// Whether a majority (this leader included) has left no request unanswered for as
+    /// long as `window`.
     fn majority_answered(&self, st: &State, window: Duration) -> bool {
         let now = Instant::now();
-        let fresh = |p: &usize| *p != self.me && now.duration_since(st.last_ack[*p]) < window;
+        let fresh = |p: &usize| {
+            *p != self.me && st.unanswered_since[*p].is_none_or(|since| now.duration_since(since) < window)
+        };
         1 + (0..self.peers.len()).filter(fresh).count() > self.peers.len() / 2
     }
 
@@ -287,7 +312,10 @@ impl Raft {
                     st.election_deadline.saturating_duration_since(now)
                 }
             };
-            std::thread::sleep(wait.max(Duration::from_millis(5)));
+            let st = self.lock();
+            if !self.killed() {
+                drop(self.tick_cond.wait_timeout(st, wait.max(Duration::from_millis(5))));
+            }
         }
     }
 }
@@ -326,5 +354,58 @@ impl IService for Raft {
     }
     fn as_raft(&self) -> Option<&dyn raftapi::Raft> {
         Some(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossbeam_channel::TryRecvError;
+
+    /// A peer of `n` whose ends lead nowhere, and the apply channel's receiving side.
+    fn peer(n: usize, apply: usize) -> (Arc<Raft>, crossbeam_channel::Receiver<ApplyMsg>) {
+        let net = labrpc::Network::new();
+        let ends = (0..n).map(|i| net.make_end(&format!("e{i}"))).collect();
+        let (tx, rx) = crossbeam_channel::bounded(apply);
+        (make(ends, 0, Persister::new(), tx), rx)
+    }
+
+    #[test]
+    fn the_lease_counts_only_requests_left_unanswered() {
+        let (rf, _rx) = peer(3, 1);
+        rf.kill(); // its threads stop; the state stays to look at
+        let mut st = rf.lock();
+        let long_ago = Instant::now() - Duration::from_secs(2);
+        // Nothing sent for a long time (our threads were not scheduled): still a leader's lease.
+        st.unanswered_since = vec![None, None, None];
+        assert!(rf.majority_answered(&st, LEASE));
+        // One follower silent for long: the other and we are a majority.
+        st.unanswered_since[1] = Some(long_ago);
+        assert!(rf.majority_answered(&st, LEASE));
+        // Both silent for longer than the lease: cut off.
+        st.unanswered_since[2] = Some(long_ago);
+        assert!(!rf.majority_answered(&st, LEASE));
+        // A request just sent and not answered yet does not count against the peer.
+        st.unanswered_since[2] = Some(Instant::now());
+        assert!(rf.majority_answered(&st, LEASE));
+    }
+
+    #[test]
+    fn kill_returns_with_the_service_not_reading_and_nothing_arrives_after() {
+        let (rf, rx) = peer(1, 0); // a service that takes nothing
+        {
+            let mut st = rf.lock();
+            for i in 1..=3 {
+                st.log.push(Entry { term: 1, command: Some(Any::from(i)) });
+            }
+            st.commit_index = 3;
+            rf.apply_cond.notify_all();
+        }
+        std::thread::sleep(Duration::from_millis(50)); // the applier is now blocked sending I1
+        let t0 = Instant::now();
+        rf.kill();
+        assert!(t0.elapsed() < Duration::from_secs(1), "kill waited for the service");
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(matches!(rx.try_recv(), Err(TryRecvError::Empty | TryRecvError::Disconnected)));
     }
 }

@@ -127,7 +127,9 @@ impl Raft {
                 st.in_flight[peer] = true;
                 st.last_sent[peer] = now;
                 st.commit_sent[peer] = st.commit_index;
-                if !self.send_to(peer, &st) {
+                if self.send_to(peer, &st) {
+                    st.unanswered_since[peer].get_or_insert(now);
+                } else {
                     st.in_flight[peer] = false; // not sent: the next heartbeat tries again
                 }
             } else {
@@ -182,7 +184,9 @@ impl Raft {
     pub(crate) fn call_done(&self, st: &mut State, peer: usize, ok: bool, sent: Instant) {
         st.in_flight[peer] = false;
         if ok {
-            st.last_ack[peer] = st.last_ack[peer].max(sent);
+            if st.unanswered_since[peer].is_some_and(|since| since <= sent) {
+                st.unanswered_since[peer] = None;
+            }
         } else if sent.elapsed() < QUICK_FAILURE {
             st.send_now[peer] = true;
         }
