@@ -273,8 +273,9 @@ impl Test {
     /// holds the test up, as in Go), and returns their results in client order (Go's
     /// `SpawnClientsAndWait`).
     ///
-    /// Beyond Go: a client that fails (a check in it fails, or it panics) fails the test
-    /// once the others have stopped, with its message; in Go such a test hangs.
+    /// Beyond Go: a client whose check fails fails the test once the others have stopped,
+    /// with its message; in Go such a test hangs. (A panic in a client ends the run at once,
+    /// as in Go.)
     pub fn spawn_clients_and_wait<F>(&self, nclnt: usize, t: Duration, f: F) -> Vec<ClntRes>
     where
         F: Fn(usize, &TestClerk, &Done) -> ClntRes + Sync,

@@ -37,6 +37,15 @@ static RUN: OnceLock<(String, Instant, ThreadId)> = OnceLock::new();
 /// The thread ending the run (a panic, a fatal error, a time-out), once one is.
 static ENDER: Mutex<Option<ThreadId>> = Mutex::new(None);
 
+/// What a panic on the tests' own thread is to print once the test has unwound (its
+/// cleanup run, its failure page written, as Go runs a test's deferred calls on a panic).
+static TEST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// How long the thread ending the run may take (writing the page, reading a backtrace)
+/// before the process exits anyway: a thread that panicked holding stdout's lock, say,
+/// must not leave the run hanging.
+const ENDING_GRACE: Duration = Duration::from_secs(20);
+
 /// Panic payload of a failure whose message was already printed (see [`fail_now`]).
 pub struct Failed;
 
@@ -109,6 +118,11 @@ fn begin_ending() -> bool {
     match *ender {
         None => {
             *ender = Some(me);
+            // Nothing to do if it cannot start: the ending then has no deadline.
+            let _ = thread::Builder::new().name("labtest-ending".into()).spawn(|| {
+                thread::sleep(ENDING_GRACE);
+                std::process::exit(2)
+            });
             true
         }
         Some(id) if id == me => false,
@@ -165,13 +179,18 @@ pub fn test_frames() -> Vec<String> {
             continue;
         };
         let path = path.strip_prefix("./").unwrap_or(path);
-        let ours = !path.contains("/.cargo/") && !path.starts_with("/rustc/");
-        if ours && (path.ends_with("test.rs") || path.ends_with("kvtest/src/lib.rs")) {
+        if !foreign(path) && (path.ends_with("test.rs") || path.ends_with("kvtest/src/lib.rs")) {
             let path = source_path(path).unwrap_or_else(|| path.to_string());
             frames.push(format!("{path}:{line_no}"));
         }
     }
     frames
+}
+
+/// Whether `path` is the standard library's or a downloaded crate's.
+fn foreign(path: &str) -> bool {
+    path.starts_with("/rustc/")
+        || ["/.cargo/", "/registry/src/", "/git/checkouts/"].iter().any(|dir| path.contains(dir))
 }
 
 /// The absolute path of a source file of the workspace that the debug info names (relative
@@ -180,8 +199,7 @@ pub fn test_frames() -> Vec<String> {
 fn source_path(path: &str) -> Option<String> {
     let p = std::path::Path::new(path);
     if p.is_absolute() {
-        let ours = !path.starts_with("/rustc/") && !path.contains("/.cargo/");
-        return (ours && p.is_file()).then(|| path.to_string());
+        return (!foreign(path) && p.is_file()).then(|| path.to_string());
     }
     let cwd = std::env::current_dir().ok()?;
     cwd.ancestors().map(|d| d.join(p)).find(|f| f.is_file()).map(|f| f.display().to_string())
@@ -193,27 +211,34 @@ fn source_path(path: &str) -> Option<String> {
 fn install_panic_hook() {
     let default = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
-        if !begin_ending() {
+        let me = thread::current();
+        let test_running = CURRENT.lock().unwrap_or_else(|p| p.into_inner()).is_some();
+        let on_test_thread = test_running && RUN.get().is_some_and(|r| r.2 == me.id());
+        if !on_test_thread && !begin_ending() {
             // An on_fatal callback panicked while the run ends: say so, and let it unwind.
             return default(info);
         }
         let msg = panic_text(info.payload()).unwrap_or_default();
-        let me = thread::current();
-        let on_test_thread = RUN.get().is_some_and(|r| r.2 == me.id());
-        if on_test_thread && let Some((name, start)) = *CURRENT.lock().unwrap_or_else(|p| p.into_inner()) {
-            println!("--- FAIL: {name} ({:.2}s)", start.elapsed().as_secs_f64());
-        }
-        let mut err = std::io::stderr().lock();
-        let recovered = if on_test_thread { format!(" [recovered]\n\tpanic: {msg}") } else { String::new() };
-        let _ = writeln!(err, "panic: {msg}{recovered}\n");
-        let _ = writeln!(err, "thread '{}' [running]:", me.name().unwrap_or("<unnamed>"));
+        let mut report = if on_test_thread {
+            format!("panic: {msg} [recovered]\n\tpanic: {msg}\n\n")
+        } else {
+            format!("panic: {msg}\n\n")
+        };
+        report += &format!("thread '{}' [running]:\n", me.name().unwrap_or("<unnamed>"));
         if let Some(at) = info.location() {
             let file = source_path(at.file()).unwrap_or_else(|| at.file().to_string());
-            let _ = writeln!(err, "\t{file}:{}", at.line());
+            report += &format!("\t{file}:{}\n", at.line());
         }
         for frame in workspace_frames() {
-            let _ = writeln!(err, "{frame}");
+            report += &format!("{frame}\n");
         }
+        if on_test_thread {
+            // The test unwinds first (its cleanup writes the failure page); `run` ends it.
+            *TEST_PANIC.lock().unwrap_or_else(|p| p.into_inner()) = Some(report);
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(report.as_bytes());
         let _ = err.flush();
         drop(err);
         exit_run(2)
@@ -236,9 +261,10 @@ fn workspace_frames() -> Vec<String> {
             let (Some(_col), Some(line_no), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
                 continue;
             };
-            let plumbing = ["std::panic", "core::panic", "labtest::", "std::rt::", "__rust"]
-                .iter()
-                .any(|p| f.starts_with(p) || f.contains(p));
+            let plumbing =
+                ["std::panic", "core::panic", "labtest::", "std::rt::", "__rust", "std::sys::backtrace"]
+                    .iter()
+                    .any(|p| f.starts_with(p) || f.contains(p));
             if let Some(path) = source_path(path).filter(|_| !plumbing) {
                 frames.push(format!("{f}\n\t{path}:{line_no}"));
             }
@@ -343,6 +369,13 @@ pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
         let t0 = Instant::now();
         let outcome = panic::catch_unwind(AssertUnwindSafe(f));
         let secs = t0.elapsed().as_secs_f64();
+        if let Some(report) = TEST_PANIC.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            // As Go: the test's FAIL line, then the panic, and the run ends.
+            begin_ending();
+            let _ = writeln!(std::io::stdout(), "--- FAIL: {name} ({secs:.2}s)");
+            let _ = std::io::stderr().write_all(report.as_bytes());
+            exit_run(2);
+        }
         if let Err(p) = outcome {
             println!("--- FAIL: {name} ({secs:.2}s)");
             if let Some(text) = panic_text(&*p) {
@@ -374,6 +407,10 @@ pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
 fn install_interrupt_handler() {
     // Failing to install it leaves the default: the signal ends the run, without the page.
     let _ = ctrlc::set_handler(|| {
+        if ENDER.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+            // Already ending (a second Ctrl-C, or an ending that is stuck): end now.
+            std::process::exit(1);
+        }
         if !begin_ending() {
             return;
         }
@@ -387,6 +424,8 @@ fn install_interrupt_handler() {
 pub const INTERRUPTED: &str = "interrupted (Ctrl-C)";
 
 fn summary(package: &str, ran: usize, failed: &[&str], filtered: usize, took: Duration) -> ! {
+    // A thread that is ending the run (a panic, a fatal error) wins: this one waits for it.
+    begin_ending();
     let secs = took.as_secs_f64();
     let passed = ran - failed.len();
     let verdict = if failed.is_empty() { "ok" } else { "FAILED" };

@@ -55,12 +55,19 @@ pub fn parse_go_duration(text: &str) -> Option<Duration> {
     Duration::try_from_secs_f64(total).ok()
 }
 
-/// Whole seconds as Go's `time.Duration` prints them: `3s`, `10m0s`, `1h0m0s`.
-fn go_secs(secs: u64) -> String {
-    match (secs / 3600, secs / 60 % 60, secs % 60) {
-        (0, 0, s) => format!("{s}s"),
-        (0, m, s) => format!("{m}m{s}s"),
-        (h, m, s) => format!("{h}h{m}m{s}s"),
+/// A duration as Go's `time.Duration` prints it, to the millisecond: `3s`, `2.5s`, `10m0s`,
+/// `1h0m0s`.
+fn go_secs(d: Duration) -> String {
+    let ms = d.as_millis();
+    let secs = if ms.is_multiple_of(1000) {
+        (ms / 1000 % 60).to_string()
+    } else {
+        format!("{}.{:03}", ms / 1000 % 60, ms % 1000).trim_end_matches('0').to_string()
+    };
+    match (ms / 3_600_000, ms / 60_000 % 60) {
+        (0, 0) => format!("{secs}s"),
+        (0, m) => format!("{m}m{secs}s"),
+        (h, m) => format!("{h}h{m}m{secs}s"),
     }
 }
 
@@ -74,12 +81,12 @@ pub(crate) fn start_watchdog(limit: Duration, start: Instant) {
         }
         let running = *crate::CURRENT.lock().unwrap_or_else(|p| p.into_inner());
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "panic: test timed out after {}", go_secs(limit.as_secs()));
+        let _ = writeln!(err, "panic: test timed out after {}", go_secs(limit));
         if let Some((name, began)) = running {
             let _ = writeln!(
                 err,
                 "\trunning tests:\n\t\t{name} ({})",
-                go_secs(began.elapsed().as_secs_f64().round() as u64)
+                go_secs(Duration::from_secs(began.elapsed().as_secs_f64().round() as u64))
             );
         }
         let _ = writeln!(err);
@@ -112,9 +119,12 @@ mod tests {
 
     #[test]
     fn whole_seconds_print_as_in_go() {
-        assert_eq!(go_secs(3), "3s");
-        assert_eq!(go_secs(600), "10m0s");
-        assert_eq!(go_secs(3600), "1h0m0s");
-        assert_eq!(go_secs(3723), "1h2m3s");
+        let s = Duration::from_secs;
+        assert_eq!(go_secs(s(3)), "3s");
+        assert_eq!(go_secs(s(600)), "10m0s");
+        assert_eq!(go_secs(s(3600)), "1h0m0s");
+        assert_eq!(go_secs(s(3723)), "1h2m3s");
+        assert_eq!(go_secs(Duration::from_millis(2500)), "2.5s");
+        assert_eq!(go_secs(Duration::from_millis(90_250)), "1m30.25s");
     }
 }

@@ -127,9 +127,10 @@ impl Raft {
                 st.in_flight[peer] = true;
                 st.last_sent[peer] = now;
                 st.commit_sent[peer] = st.commit_index;
-                if self.send_to(peer, &st) {
-                    st.unanswered_since[peer].get_or_insert(now);
-                } else {
+                // Counted as asked even if no thread could send it: a peer we cannot reach
+                // is not one that answers.
+                st.unanswered_since[peer].get_or_insert(now);
+                if !self.send_to(peer, &st) {
                     st.in_flight[peer] = false; // not sent: the next heartbeat tries again
                 }
             } else {

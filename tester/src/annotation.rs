@@ -122,23 +122,36 @@ pub fn annotate_info_interval(start: i64, desp: &str, details: &str) {
     annotate_interval_color(TAG_INFO, start, desp, details, COLOR_INFO);
 }
 
+/// The debug line for a checker's outcome (`details` only when it says more than `desp`).
+fn checker_event(outcome: &str, desp: &str, details: &str) {
+    if desp == details || details.is_empty() {
+        crate::debug::event(format_args!("checker {outcome}: {desp}"));
+    } else {
+        crate::debug::event(format_args!("checker {outcome}: {desp}: {details}"));
+    }
+}
+
 /// Records that a checker began; its outcome becomes an interval from now.
 pub fn annotate_checker_begin(details: &str) {
+    crate::debug::event(format_args!("checker begins: {details}"));
     with(|s, now| s.checker_begin(details, now));
 }
 
 /// Records that the pending checker passed.
 pub fn annotate_checker_success(desp: &str, details: &str) {
+    checker_event("passed", desp, details);
     with(|s, now| s.checker_end(desp, details, COLOR_SUCCESS, now));
 }
 
 /// Records that the pending checker failed.
 pub fn annotate_checker_failure(desp: &str, details: &str) {
+    checker_event("failed", desp, details);
     with(|s, now| s.checker_end(desp, details, COLOR_FAILURE, now));
 }
 
 /// Records that the pending checker neither passed nor failed (it will retry).
 pub fn annotate_checker_neutral(desp: &str, details: &str) {
+    checker_event("undecided", desp, details);
     with(|s, now| s.checker_end(desp, details, COLOR_NEUTRAL, now));
 }
 

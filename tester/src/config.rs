@@ -54,6 +54,7 @@ impl Config {
             }
         });
         annotation::install_fatal_hook();
+        crate::debug::start_test();
         let net = Network::new();
         let cfg = Arc::new(Config {
             groups: Groups::new(net.clone()),

@@ -142,6 +142,7 @@ impl ServerGrp {
 
     /// Connects server `i` to every connected server, both ways.
     pub fn connect_one(&self, i: usize) {
+        crate::debug::event(format_args!("connect S{i}"));
         self.connect(i, &self.all());
     }
 
@@ -169,6 +170,7 @@ impl ServerGrp {
 
     /// Cuts server `i` off from every server.
     pub fn disconnect_all(&self, i: usize) {
+        crate::debug::event(format_args!("disconnect S{i}"));
         self.disconnect(i, &self.all());
     }
 
@@ -195,6 +197,7 @@ impl ServerGrp {
     /// Starts a new instance of server `i` (fresh ends, copy of the persister), without
     /// connecting it. Shut the old instance down first.
     pub fn start_server(&self, i: usize) {
+        crate::debug::event(format_args!("start S{i}"));
         let (ends, saved) = {
             let mut g = self.lock();
             let srv = g.srvs[i].restarted(&self.net, self.gid);
@@ -224,6 +227,7 @@ impl ServerGrp {
     /// Crashes server `i`: cuts it off, deletes its labrpc server (so no reply can rest on
     /// state saved after this), swaps in a copy of its persister and kills its services.
     pub fn shutdown_server(&self, i: usize) {
+        crate::debug::event(format_args!("crash S{i}"));
         self.disconnect_all(i);
         self.net.delete_server(&server_name(self.gid, i));
         let svcs = self.lock().srvs[i].shutdown();
@@ -264,6 +268,7 @@ impl ServerGrp {
 
     /// Full connectivity inside `p1` and inside `p2`, none across.
     pub fn partition(&self, p1: &[usize], p2: &[usize]) {
+        crate::debug::event(format_args!("partition {p1:?} | {p2:?}"));
         for &i in p1 {
             self.disconnect(i, p2);
             self.connect(i, p1);

@@ -7,6 +7,7 @@ pub mod annotation;
 mod clnts;
 mod clock;
 mod config;
+pub mod debug;
 mod group;
 mod persister;
 mod srv;

@@ -41,6 +41,22 @@ fn ChildPanicInThread() {
     std::thread::sleep(Duration::from_secs(20));
 }
 
+/// The test's own thread panics (an `unwrap` in the test, or a student's `start` called
+/// from it).
+fn ChildPanicInTest() {
+    let cfg = Cleanup(make_config(1));
+    cfg.0.begin("Test (3B): basic agreement");
+    tester::annotation::annotate_info("about to", "panic");
+    panic!("the test's own thread panicked");
+}
+
+/// The last test passes while another thread has just panicked: the panic still ends the
+/// run, not a PASS.
+fn ChildPanicAsTheRunEnds() {
+    std::thread::Builder::new().name("raft-1-applier".into()).spawn(|| panic!("late panic")).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+}
+
 /// A helper of the test files fails a check, as `checkOneLeader` does.
 fn check_one_leader() {
     fatalf("expected one leader, got none");
@@ -161,6 +177,41 @@ fn TestPanicInAnyThreadEndsTheRun() {
     let head = format!("panic: ticker exploded\n\nthread 'raft-0-ticker' [running]:\n\t{FILE}:{at}\n");
     assert!(stderr.starts_with(&head), "{stderr}");
     assert!(!stdout.contains("--- FAIL"), "{stdout}");
+}
+
+// Go (a panic on the test's goroutine: its deferred cleanup runs, then):
+// ```text
+// --- FAIL: TestBasicAgree3B (0.50s)
+// panic: ... [recovered]
+// 	panic: ...
+// ```
+fn TestPanicInTheTestFailsItThenEndsTheRun() {
+    let page = std::env::temp_dir().join(format!("failure-test-panic-{}.html", std::process::id()));
+    let vis = page.to_str().unwrap();
+    let (out, stdout, stderr) =
+        child("ChildPanicInTest", &["ChildAfterSlow"], &[("VIS_ENABLE", ""), ("VIS_FILE", vis)]);
+    let _ = std::fs::remove_file(&page);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    let want = [
+        r"^Test \(3B\): basic agreement \(reliable network\)\.\.\.\n",
+        &format!("info: wrote visualization to {}\n", regex::escape(vis)),
+        r"--- FAIL: ChildPanicInTest \(\d+\.\d\ds\)\n",
+        r"exit status 2\nFAIL\tece419/tester1\t\d+\.\d{3}s\n$",
+    ];
+    assert_match(&want.concat(), &stdout);
+    let at = line_of(r#"panic!("the test's own thread panicked");"#);
+    let head = format!(
+        "panic: the test's own thread panicked [recovered]\n\tpanic: the test's own thread panicked\n\n\
+         thread 'main' [running]:\n\t{FILE}:{at}\n"
+    );
+    assert!(stderr.starts_with(&head), "{stderr}");
+}
+
+fn TestAPanicAsTheRunEndsStillEndsIt() {
+    let (out, stdout, stderr) = child("ChildPanicAsTheRunEnds", &[], &[]);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stderr.starts_with("panic: late panic\n"), "{stderr}");
+    assert!(!stdout.contains("PASS") && !stdout.contains("ok  "), "{stdout}");
 }
 
 // Go (the tester's `Fatalf`, from a helper in `test.go`):
@@ -328,6 +379,8 @@ fn main() {
             "tester",
             labtest::test_list!(
                 ChildPanicInThread,
+                ChildPanicInTest,
+                ChildPanicAsTheRunEnds,
                 ChildTesterFatal,
                 ChildTestFatal,
                 ChildApplyError,
@@ -342,6 +395,8 @@ fn main() {
         "tester",
         labtest::test_list!(
             TestPanicInAnyThreadEndsTheRun,
+            TestPanicInTheTestFailsItThenEndsTheRun,
+            TestAPanicAsTheRunEndsStillEndsIt,
             TestTesterFatalfShowsTheCallers,
             TestTFatalfNamesItsLine,
             TestFatalErrorIsLogFatalf,

@@ -10,8 +10,10 @@ use tools::{Context, Error, Result};
 /// View Raft debug output: colour lines by topic, filter topics, or give each peer a column.
 ///
 /// Debug lines look like `001234 LEAD S2 T5 leader` (milliseconds, topic, peer, text), as
-/// the lab prints them with VERBOSE=1. Every other line (test output, panics, Begin/Passed
-/// lines) passes through unchanged, at full width.
+/// the lab prints them with VERBOSE=1, with milliseconds counted from the test's start. The
+/// tester's own events (`001250 TEST S* crash S2`, partitions, restarts, checks) span the
+/// columns; every other line (test output, panics, Begin/Passed lines) passes through
+/// unchanged, at full width.
 ///
 /// Example: VERBOSE=1 cargo test -p raft TestBackup3B | dslogs -c 5 --ignore TIMR
 #[derive(Parser, Debug)]

@@ -89,11 +89,11 @@ impl Viewer {
             return None;
         }
         let paint = |s: &str| if self.color { color::paint(s, d.topic) } else { s.to_string() };
-        Some(match self.layout {
-            Layout::Columns { count, width } if d.peer < count => {
+        Some(match (self.layout, d.peer) {
+            (Layout::Columns { count, width }, Some(peer)) if peer < count => {
                 let col_width = columns::column_width(count, width);
                 let text = format!("{} {} {}", d.time, d.topic, d.text);
-                columns::row(d.peer, col_width, &columns::wrap(text.trim_end(), col_width), paint)
+                columns::row(peer, col_width, &columns::wrap(text.trim_end(), col_width), paint)
             }
             _ => plain(&d, paint),
         })
@@ -102,7 +102,8 @@ impl Viewer {
 
 /// A debug line on one line: the time, then the rest in the topic's colour.
 fn plain(d: &DebugLine<'_>, paint: impl Fn(&str) -> String) -> String {
-    let rest = format!("{} S{} {}", d.topic, d.peer, d.text);
+    let peer = d.peer.map_or_else(|| "*".to_string(), |p| p.to_string());
+    let rest = format!("{} S{peer} {}", d.topic, d.text);
     format!("{} {}", d.time, paint(rest.trim_end()))
 }
 
@@ -112,6 +113,15 @@ mod tests {
 
     fn viewer(layout: Layout, color: bool) -> Viewer {
         Viewer { filter: TopicFilter::default(), color, layout }
+    }
+
+    #[test]
+    fn tester_lines_span_the_columns() {
+        let v = viewer(Layout::Columns { count: 3, width: 90 }, false);
+        assert_eq!(
+            v.render("001250 TEST S* partition [0, 1] | [2]").unwrap(),
+            "001250 TEST S* partition [0, 1] | [2]"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Recognising the lab's debug lines: `<ms> <TOPIC> S<peer> <text>`, e.g.
-//! `001234 LEAD S2 T5 leader`.
+//! `001234 LEAD S2 T5 leader`, and the tester's own, about no one peer:
+//! `001250 TEST S* partition [0, 1, 2] | [3, 4]`.
 
 /// One debug line, split into its parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -8,8 +9,8 @@ pub struct DebugLine<'a> {
     pub time: &'a str,
     /// The topic: an upper-case word such as `LEAD`.
     pub topic: &'a str,
-    /// The peer that printed it.
-    pub peer: usize,
+    /// The peer that printed it; `None` for the tester's lines (`S*`).
+    pub peer: Option<usize>,
     /// The rest of the line.
     pub text: &'a str,
 }
@@ -25,10 +26,13 @@ pub fn parse(line: &str) -> Option<DebugLine<'_>> {
         return None;
     }
     let peer = peer.strip_prefix('S')?;
+    if peer == "*" {
+        return Some(DebugLine { time, topic, peer: None, text });
+    }
     if peer.is_empty() || !peer.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(DebugLine { time, topic, peer: peer.parse().ok()?, text })
+    Some(DebugLine { time, topic, peer: Some(peer.parse().ok()?), text })
 }
 
 #[cfg(test)]
@@ -39,9 +43,13 @@ mod tests {
     fn parses_debug_lines() {
         assert_eq!(
             parse("001234 LEAD S2 T5 leader"),
-            Some(DebugLine { time: "001234", topic: "LEAD", peer: 2, text: "T5 leader" })
+            Some(DebugLine { time: "001234", topic: "LEAD", peer: Some(2), text: "T5 leader" })
         );
-        assert_eq!(parse("1234567 LOG2 S10").map(|d| (d.peer, d.text)), Some((10, "")));
+        assert_eq!(parse("1234567 LOG2 S10").map(|d| (d.peer, d.text)), Some((Some(10), "")));
+        assert_eq!(
+            parse("001250 TEST S* crash S2"),
+            Some(DebugLine { time: "001250", topic: "TEST", peer: None, text: "crash S2" })
+        );
     }
 
     #[test]
