@@ -255,7 +255,9 @@ Fatal: expected one leader, got none
         "log:\n{log}"
     );
     ensure!(
-        tail[4] == "FAIL" && tail[5].starts_with("FAIL\tece419/raft1\t") && tail.len() == 6,
+        tail[4..6] == ["FAIL", "exit status 1"]
+            && tail[6].starts_with("FAIL\tece419/raft1\t")
+            && tail.len() == 7,
         "log:\n{log}"
     );
     ensure!(stdout.contains("score: 75.0% (3 of 4 tests passed"), "{stdout}");

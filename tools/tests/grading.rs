@@ -58,6 +58,11 @@ fn a_class_of_five_submissions() {
 
     let out = base.join("grades");
     let cache: PathBuf = root.join("target/grader-test");
+    // A work tree left by an earlier run, from an older course workspace: it must not be used.
+    let stale = cache.join("work-0");
+    std::fs::create_dir_all(stale.join("tester/src")).unwrap();
+    std::fs::write(stale.join("Cargo.toml"), "[workspace]\n").unwrap();
+    std::fs::write(stale.join("tester/src/lib.rs"), "compile_error!(\"a stale work tree\");\n").unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_check"))
         .args(["lab3A", "--submissions"])
         .arg(&class)
@@ -101,7 +106,10 @@ fn a_class_of_five_submissions() {
     let log = std::fs::read_to_string(out.join("bob/test.log")).unwrap();
     assert!(log.contains("Fatal: expected one leader, got none"), "{log}");
     assert!(
-        log.ends_with(&format!("FAIL\nFAIL\tece419/raft1\t{}", log.rsplit('\t').next().unwrap())),
+        log.ends_with(&format!(
+            "FAIL\nexit status 1\nFAIL\tece419/raft1\t{}",
+            log.rsplit('\t').next().unwrap()
+        )),
         "{log}"
     );
     let log = std::fs::read_to_string(out.join("carol/test.log")).unwrap();

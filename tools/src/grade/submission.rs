@@ -56,11 +56,22 @@ impl Grader {
         self.cache.join("pristine")
     }
 
-    /// Writes the pristine handout the submissions go into (again, if it is there).
+    /// Writes the pristine handout the submissions go into (again, if it is there), and
+    /// forgets the work trees of earlier runs: only their graded files are reset between
+    /// submissions, so a tree from before a change to the course's workspace would keep its
+    /// old tester. (The build folders stay, for speed.)
     pub fn prepare(&self) -> Result<()> {
         let p = self.pristine();
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&self.cache).context(|| format!("creating {}", self.cache.display()))?;
+        let entries =
+            std::fs::read_dir(&self.cache).context(|| format!("reading {}", self.cache.display()))?;
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with("work-") {
+                std::fs::remove_dir_all(entry.path())
+                    .context(|| format!("removing the old work tree {}", entry.path().display()))?;
+            }
+        }
         handout::write(&self.root, &p, false)
     }
 

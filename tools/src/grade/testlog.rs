@@ -5,14 +5,15 @@ use crate::golog::{self, Line};
 use crate::runner::RunOutput;
 
 /// One test's lines for the log: its run's output without the run's own closing lines, and a
-/// `--- FAIL` line if the process died without printing one.
+/// `--- FAIL` line if the process died without printing one (a fatal error or a panic on
+/// another thread, as in Go, or a kill), with why: the error's message, else how it ended.
 pub fn section(name: &str, out: &RunOutput) -> String {
     let lines: Vec<&str> = out.output.lines().filter(|l| !is_closing_line(l)).collect();
     let first = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(lines.len());
     let last = lines.iter().rposition(|l| !l.trim().is_empty()).map_or(first, |i| i + 1);
     let mut text: String = lines[first..last].iter().map(|l| format!("{l}\n")).collect();
     if !out.passed() && !lines.iter().any(|l| l.starts_with("--- FAIL: ")) {
-        let note = out.exit_note().unwrap_or_default();
+        let note = out.failure_reason();
         text.push_str(&format!("--- FAIL: {name} ({:.2}s)\n    {note}\n", out.wall.as_secs_f64()));
     }
     text
