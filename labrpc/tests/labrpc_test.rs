@@ -302,7 +302,7 @@ fn TestBenchmark() {
         assert_eq!(reply, "handler2-111", "wrong reply from Handler2");
     }
     // Go's line: `fmt.Printf("%v for %v\n", time.Since(t0), n)`.
-    println!("{} for {n}", tester::go_duration(t0.elapsed()));
+    println!("{} for {n}", labtest::go_duration(t0.elapsed()));
     rn.cleanup();
 }
 

@@ -20,9 +20,11 @@ use std::sync::{Mutex, OnceLock};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+mod duration;
 mod timeout;
 
-pub use timeout::{parse_go_duration, whole_run_timeout};
+pub use duration::{go_duration, parse_go_duration};
+use timeout::whole_run_timeout;
 
 /// The test now running and when it started.
 static CURRENT: Mutex<Option<(&'static str, Instant)>> = Mutex::new(None);
@@ -30,9 +32,16 @@ static CURRENT: Mutex<Option<(&'static str, Instant)>> = Mutex::new(None);
 /// Callbacks that [`fail_process`] runs before it exits (see [`on_fatal`]).
 static ON_FATAL: Mutex<Vec<fn(&str)>> = Mutex::new(Vec::new());
 
-/// The run: the Go package the `ok`/`FAIL` lines name, when it began, and the thread the
-/// tests run on.
-static RUN: OnceLock<(String, Instant, ThreadId)> = OnceLock::new();
+/// The run under way, once [`run`] has begun it.
+static RUN: OnceLock<Run> = OnceLock::new();
+
+struct Run {
+    /// The Go package the `ok`/`FAIL` lines name.
+    package: String,
+    start: Instant,
+    /// The thread the tests run on.
+    tests_thread: ThreadId,
+}
 
 /// The thread ending the run (a panic, a fatal error, a time-out), once one is.
 static ENDER: Mutex<Option<ThreadId>> = Mutex::new(None);
@@ -138,9 +147,10 @@ fn begin_ending() -> bool {
 /// Prints what the `go` command prints after a failed test binary (`exit status N`, then
 /// `FAIL\t<package>\t<secs>s`) and exits with `code`.
 fn exit_run(code: i32) -> ! {
-    if let Some((package, start, _)) = RUN.get() {
+    if let Some(run) = RUN.get() {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "exit status {code}\nFAIL\t{package}\t{:.3}s", start.elapsed().as_secs_f64());
+        let secs = run.start.elapsed().as_secs_f64();
+        let _ = writeln!(out, "exit status {code}\nFAIL\t{}\t{secs:.3}s", run.package);
         let _ = out.flush();
     }
     std::process::exit(code)
@@ -169,20 +179,52 @@ fn log_timestamp(t: SystemTime) -> String {
 /// a file whose name ends in `test.rs` (`tests/test.rs`, `raft_test.rs`) or in kvtest's
 /// `lib.rs`. Empty if the binary carries no debug info.
 pub fn test_frames() -> Vec<String> {
+    stack()
+        .into_iter()
+        .filter(|f| f.path.ends_with("test.rs") || f.path.ends_with("kvtest/src/lib.rs"))
+        .map(|f| format!("{}:{}", f.path, f.line))
+        .collect()
+}
+
+/// The frames of this thread's stack in the workspace's code (not the standard library's,
+/// nor a registry crate's, nor labtest's own or the panic machinery's), as
+/// `function\n\tpath:line`, innermost first.
+fn workspace_frames() -> Vec<String> {
+    const PLUMBING: [&str; 6] =
+        ["std::panic", "core::panic", "labtest::", "std::rt::", "__rust", "std::sys::backtrace"];
+    stack()
+        .into_iter()
+        .filter(|f| !PLUMBING.iter().any(|p| f.function.contains(p)))
+        .map(|f| format!("{}\n\t{}:{}", f.function, f.path, f.line))
+        .collect()
+}
+
+/// One frame of a backtrace whose source file is in the workspace.
+struct Frame {
+    function: String,
+    /// Absolute.
+    path: String,
+    line: String,
+}
+
+/// This thread's stack, innermost first, keeping only the frames whose source file is the
+/// workspace's and is here to be found (read from std's backtrace text: `N: function` then
+/// `at path:line:column`).
+fn stack() -> Vec<Frame> {
     let trace = std::backtrace::Backtrace::force_capture().to_string();
     let mut frames = Vec::new();
-    for line in trace.lines() {
-        let Some(at) = line.trim_start().strip_prefix("at ") else { continue };
-        // `path:line:column`
-        let mut parts = at.rsplitn(3, ':');
-        let (Some(_col), Some(line_no), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+    let mut function = None;
+    for line in trace.lines().map(str::trim_start) {
+        let Some(at) = line.strip_prefix("at ") else {
+            function = line.split_once(": ").map(|(_, f)| f.to_string());
             continue;
         };
-        let path = path.strip_prefix("./").unwrap_or(path);
-        if !foreign(path) && (path.ends_with("test.rs") || path.ends_with("kvtest/src/lib.rs")) {
-            let path = source_path(path).unwrap_or_else(|| path.to_string());
-            frames.push(format!("{path}:{line_no}"));
-        }
+        let mut parts = at.strip_prefix("./").unwrap_or(at).rsplitn(3, ':');
+        let (Some(_column), Some(line), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let Some(path) = source_path(path) else { continue };
+        frames.push(Frame { function: function.clone().unwrap_or_default(), path, line: line.to_string() });
     }
     frames
 }
@@ -213,7 +255,7 @@ fn install_panic_hook() {
     panic::set_hook(Box::new(move |info| {
         let me = thread::current();
         let test_running = CURRENT.lock().unwrap_or_else(|p| p.into_inner()).is_some();
-        let on_test_thread = test_running && RUN.get().is_some_and(|r| r.2 == me.id());
+        let on_test_thread = test_running && RUN.get().is_some_and(|r| r.tests_thread == me.id());
         if !on_test_thread && !begin_ending() {
             // An on_fatal callback panicked while the run ends: say so, and let it unwind.
             return default(info);
@@ -243,36 +285,6 @@ fn install_panic_hook() {
         drop(err);
         exit_run(2)
     }));
-}
-
-/// The frames of this thread's stack that are in the workspace's code (not the standard
-/// library's, nor a registry crate's), as `function\n\tpath:line`, innermost first.
-fn workspace_frames() -> Vec<String> {
-    let trace = std::backtrace::Backtrace::force_capture().to_string();
-    let mut frames = Vec::new();
-    let mut function: Option<String> = None;
-    for line in trace.lines() {
-        let line = line.trim_start();
-        if let Some(at) = line.strip_prefix("at ") {
-            let Some(f) = function.take() else { continue };
-            let at = at.strip_prefix("./").unwrap_or(at);
-            // `path:line:column`
-            let mut parts = at.rsplitn(3, ':');
-            let (Some(_col), Some(line_no), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
-                continue;
-            };
-            let plumbing =
-                ["std::panic", "core::panic", "labtest::", "std::rt::", "__rust", "std::sys::backtrace"]
-                    .iter()
-                    .any(|p| f.starts_with(p) || f.contains(p));
-            if let Some(path) = source_path(path).filter(|_| !plumbing) {
-                frames.push(format!("{f}\n\t{path}:{line_no}"));
-            }
-        } else if let Some((_, f)) = line.split_once(": ") {
-            function = Some(f.to_string());
-        }
-    }
-    frames
 }
 
 /// Which tests the command line chooses: the filter is Go's `-run`, an unanchored regular
@@ -356,7 +368,7 @@ pub fn run(package: &str, tests: &[(&'static str, fn())]) -> ! {
         }
     };
     let start = Instant::now();
-    let _ = RUN.set((package.clone(), start, thread::current().id()));
+    let _ = RUN.set(Run { package: package.clone(), start, tests_thread: thread::current().id() });
     install_panic_hook();
     install_interrupt_handler();
     if let Some(limit) = timeout {

@@ -261,6 +261,10 @@ pub(crate) fn install_fatal_hook() {
 }
 
 fn on_fatal(msg: &str) {
+    let (what, end) = match msg {
+        labtest::INTERRUPTED => ("interrupted", "test interrupted"),
+        _ => ("fatal error", "test failed"),
+    };
     {
         let mut s = store();
         // A caller that already wrote the page (annotate_checker_failure_before_exit) left
@@ -270,9 +274,8 @@ fn on_fatal(msg: &str) {
             return;
         }
         if !s.finalized {
-            let what = if msg == labtest::INTERRUPTED { "interrupted" } else { "fatal error" };
             s.checker_end(what, msg, COLOR_FAILURE, timestamp());
         }
     }
-    cleanup(true, if msg == labtest::INTERRUPTED { "test interrupted" } else { "test failed" });
+    cleanup(true, end);
 }

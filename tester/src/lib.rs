@@ -20,9 +20,10 @@ pub use annotation::{
     get_annotate_timestamp,
 };
 pub use clnts::{Clnt, Clnts};
-pub use clock::{go_duration, now_ns};
+pub use clock::now_ns;
 pub use config::{Config, TIME_LIMIT, fatalf, lower_time_limit, t_fatalf};
 pub use group::{FstartServer, GRP0, Groups, IService, ServerGrp, Tgid, server_name};
+pub use labtest::go_duration;
 pub use persister::Persister;
 
 use base64::Engine;
