@@ -41,7 +41,7 @@ fn decimal(v: u64, prec: u32) -> String {
 
 /// Parses a duration as Go's `time.ParseDuration` does (`1h30m`, `2.5s`, `300ms`, `0`);
 /// `None` if it is not one, or negative.
-pub fn parse_go_duration(text: &str) -> Option<Duration> {
+pub(crate) fn parse_go_duration(text: &str) -> Option<Duration> {
     if text == "0" {
         return Some(Duration::ZERO);
     }

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 mod duration;
 mod timeout;
 
-pub use duration::{go_duration, parse_go_duration};
+pub use duration::go_duration;
 use timeout::whole_run_timeout;
 
 /// The test now running and when it started.

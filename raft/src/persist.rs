@@ -51,16 +51,14 @@ impl Raft {
 #[cfg(test)]
 mod tests {
     use crate::log::Entry;
-    use crate::raft::{Raft, make};
+    use crate::raft::Raft;
     use labgob::{Any, Encoder};
     use std::sync::Arc;
     use tester::Persister;
 
     /// A lone peer over `persister` (no one to elect it: it only reads its state back).
     fn peer(persister: &Arc<Persister>) -> Arc<Raft> {
-        let end = labrpc::Network::new().make_end("e0");
-        let (tx, _rx) = crossbeam_channel::unbounded();
-        make(vec![end], 0, persister.clone(), tx)
+        crate::raft::tests::peer(1, persister, 1).0
     }
 
     #[test]

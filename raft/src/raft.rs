@@ -294,28 +294,26 @@ impl Raft {
     /// Starts an election whenever the deadline passes without word from a leader; as
     /// leader, steps down when no majority has answered for a while.
     fn ticker(self: Arc<Self>) {
+        let mut st = self.lock();
         while !self.killed() {
-            let wait = {
-                let mut st = self.lock();
-                let now = Instant::now();
-                if st.role == Role::Leader {
-                    st.election_deadline = now + election_timeout();
-                    if !self.majority_answered(&st, QUORUM_WINDOW) {
-                        dprintf!("LEAD", self.me, "T{} no majority answers: step down", st.current_term);
-                        st.role = Role::Follower;
-                    }
-                    HEARTBEAT
-                } else {
-                    if now >= st.election_deadline {
-                        self.start_pre_vote(&mut st);
-                    }
-                    st.election_deadline.saturating_duration_since(now)
+            let now = Instant::now();
+            let wait = if st.role == Role::Leader {
+                st.election_deadline = now + election_timeout();
+                if !self.majority_answered(&st, QUORUM_WINDOW) {
+                    dprintf!("LEAD", self.me, "T{} no majority answers: step down", st.current_term);
+                    st.role = Role::Follower;
                 }
+                HEARTBEAT
+            } else {
+                if now >= st.election_deadline {
+                    self.start_pre_vote(&mut st);
+                }
+                st.election_deadline.saturating_duration_since(now)
             };
-            let st = self.lock();
-            if !self.killed() {
-                drop(self.tick_cond.wait_timeout(st, wait.max(Duration::from_millis(5))));
-            }
+            // The lock is released while waiting; kill() notifies under it, so no wake-up
+            // falls between the check above and the wait.
+            let woken = self.tick_cond.wait_timeout(st, wait.max(Duration::from_millis(5)));
+            st = woken.unwrap_or_else(|p| p.into_inner()).0;
         }
     }
 }
@@ -358,21 +356,26 @@ impl IService for Raft {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crossbeam_channel::TryRecvError;
 
-    /// A peer of `n` whose ends lead nowhere, and the apply channel's receiving side.
-    fn peer(n: usize, apply: usize) -> (Arc<Raft>, crossbeam_channel::Receiver<ApplyMsg>) {
+    /// Peer 0 of `n` over `persister`, its ends leading nowhere, and the receiving side of
+    /// its apply channel (which holds `apply` messages).
+    pub(crate) fn peer(
+        n: usize,
+        persister: &Arc<Persister>,
+        apply: usize,
+    ) -> (Arc<Raft>, crossbeam_channel::Receiver<ApplyMsg>) {
         let net = labrpc::Network::new();
         let ends = (0..n).map(|i| net.make_end(&format!("e{i}"))).collect();
         let (tx, rx) = crossbeam_channel::bounded(apply);
-        (make(ends, 0, Persister::new(), tx), rx)
+        (make(ends, 0, persister.clone(), tx), rx)
     }
 
     #[test]
     fn the_lease_counts_only_requests_left_unanswered() {
-        let (rf, _rx) = peer(3, 1);
+        let (rf, _rx) = peer(3, &Persister::new(), 1);
         rf.kill(); // its threads stop; the state stays to look at
         let mut st = rf.lock();
         let long_ago = Instant::now() - Duration::from_secs(2);
@@ -392,7 +395,7 @@ mod tests {
 
     #[test]
     fn kill_returns_with_the_service_not_reading_and_nothing_arrives_after() {
-        let (rf, rx) = peer(1, 0); // a service that takes nothing
+        let (rf, rx) = peer(1, &Persister::new(), 0); // a service that takes nothing
         {
             let mut st = rf.lock();
             for i in 1..=3 {
