@@ -54,11 +54,9 @@ impl Inner {
     }
 
     /// Whether the call's server is gone: its end disabled, or the server deleted or replaced.
+    /// Whether `end` is cut off, or `server` is no longer the one under `server_name`.
     fn is_dead(&self, end: &str, server_name: &str, server: &Arc<Server>) -> bool {
-        Self::dead_in(&self.lock(), end, server_name, server)
-    }
-
-    fn dead_in(st: &State, end: &str, server_name: &str, server: &Arc<Server>) -> bool {
+        let st = self.lock();
         let enabled = st.enabled.get(end).copied().unwrap_or(false);
         let same = matches!(st.servers.get(server_name), Some(Some(s)) if Arc::ptr_eq(s, server));
         !enabled || !same
