@@ -117,6 +117,11 @@ impl Network {
         self.0.lock().long_reordering = yes;
     }
 
+    /// Whether long reordering is on.
+    pub fn is_long_reordering(&self) -> bool {
+        self.0.lock().long_reordering
+    }
+
     /// Sets whether a call to a dead server takes up to 7 s (else up to 100 ms) to fail.
     pub fn long_delays(&self, yes: bool) {
         self.0.lock().long_delays = yes;

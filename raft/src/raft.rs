@@ -55,13 +55,8 @@ pub(crate) const MAX_ISOLATION: u32 = 2;
 /// retrying at once rather than at the next heartbeat.
 pub(crate) const QUICK_FAILURE: Duration = Duration::from_millis(50);
 
-/// What a peer currently is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Role {
-    Follower,
-    Candidate,
-    Leader,
-}
+/// What a peer currently is: follower, candidate or leader.
+pub(crate) use raftapi::Role;
 
 /// Everything the peer's mutex guards.
 pub(crate) struct State {
@@ -334,6 +329,10 @@ impl raftapi::Raft for Raft {
     }
     fn kill(&self) {
         Raft::kill(self)
+    }
+    fn debug_role(&self) -> Option<(i64, Role)> {
+        let st = self.lock();
+        Some((st.current_term, st.role))
     }
 }
 

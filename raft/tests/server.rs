@@ -8,7 +8,7 @@ use labgob::{Any, Decoder, Encoder};
 use labrpc::ClientEnd;
 use raftapi::ApplyMsg;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use tester::annotation::{
     annotate_checker_failure_before_exit, annotate_info_interval, get_annotate_timestamp,
@@ -33,7 +33,6 @@ pub struct SrvState {
 
 /// One server of a test: its Raft peer and what the peer applied.
 pub struct RfSrv {
-    ts: Weak<Test>,
     me: usize,
     persister: Arc<Persister>,
     mu: Mutex<SrvState>,
@@ -52,7 +51,6 @@ pub fn new_rfsrv(
     let (apply_tx, apply_rx) = crossbeam_channel::bounded(0);
     let raft = raft::make(ends, srv, persister.clone(), apply_tx);
     let s = Arc::new(RfSrv {
-        ts: Arc::downgrade(ts),
         me: srv,
         persister: persister.clone(),
         mu: Mutex::new(SrvState {
@@ -63,7 +61,10 @@ pub fn new_rfsrv(
         }),
     });
     let applier = thread::Builder::new().name(format!("applier-{srv}"));
-    let s1 = s.clone();
+    // The applier holds the test, as Go's applier goroutine does: it goes on checking what a
+    // killed peer applies even after the test has ended, until the peer drops its end of the
+    // channel (Go's goroutine waits forever).
+    let (s1, ts1) = (s.clone(), ts.clone());
     if snapshot {
         let snapshot = persister.read_snapshot();
         if !snapshot.is_empty() {
@@ -75,9 +76,9 @@ pub fn new_rfsrv(
                 t_fatalf(&err);
             }
         }
-        applier.spawn(move || s1.applier_snap(apply_rx))
+        applier.spawn(move || s1.applier_snap(&ts1, apply_rx))
     } else {
-        applier.spawn(move || s1.applier(apply_rx))
+        applier.spawn(move || s1.applier(&ts1, apply_rx))
     }
     .expect("test: cannot start an applier thread");
     (s, raft)
@@ -121,17 +122,13 @@ impl RfSrv {
     /// applied at its index, and that this server applied the one before; any mismatch
     /// ends the whole run, as Go's `log.Fatalf` does. Exits once the peer drops its end of
     /// the channel.
-    fn applier(&self, apply_ch: Receiver<ApplyMsg>) {
+    fn applier(&self, ts: &Test, apply_ch: Receiver<ApplyMsg>) {
         for m in apply_ch.iter() {
             if !m.command_valid {
                 // Ignore other kinds of ApplyMsg.
                 continue;
             }
-            let Some(ts) = self.ts.upgrade() else {
-                continue; // the test is over; just drain the channel
-            };
             let (mut err_msg, prevok) = ts.check_logs(self.me, &m);
-            drop(ts);
             if m.command_index > 1 && !prevok {
                 err_msg = format!("server {} apply out of order {}", self.me, m.command_index);
             }
@@ -145,7 +142,7 @@ impl RfSrv {
     /// The applier of the snapshot tests (3D): also requires commands in strict index
     /// order, installs snapshots that Raft sends up, and every `SNAPSHOT_INTERVAL` entries
     /// hands Raft a snapshot of everything applied so far.
-    fn applier_snap(&self, apply_ch: Receiver<ApplyMsg>) {
+    fn applier_snap(&self, ts: &Test, apply_ch: Receiver<ApplyMsg>) {
         if self.raft().is_none() {
             return; // as Go's; cannot happen, the peer is set before this thread starts
         }
@@ -166,12 +163,8 @@ impl RfSrv {
                 }
 
                 if err_msg.is_empty() {
-                    let Some(ts) = self.ts.upgrade() else {
-                        continue; // the test is over; just drain the channel
-                    };
                     let prevok;
                     (err_msg, prevok) = ts.check_logs(self.me, &m);
-                    drop(ts);
                     if m.command_index > 1 && !prevok {
                         err_msg = format!("server {} apply out of order {}", self.me, m.command_index);
                     }

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 use tester::annotation::{
-    annotate_checker_begin, annotate_checker_failure, annotate_checker_success, annotate_peer_state,
+    annotate_checker_begin, annotate_checker_failure, annotate_checker_success, annotate_peer_view, peer_view,
 };
 use tester::{Config, FstartServer, GRP0, IService, Persister, ServerGrp, Tgid, fatalf, t_fatalf};
 
@@ -174,14 +174,11 @@ impl Test {
             let Some(rs) = rs else { continue };
             // raft() only clones the peer out of RfSrv's lock: no test lock is held while
             // Raft runs get_state, which may wait for the peer's own lock.
-            let state = rs.raft().map(|rf| rf.get_state());
+            let view = rs.raft().map(|rf| peer_view(rf.as_ref()));
             if self.check_finished() {
                 return; // the timeline is being written; don't add to it
             }
-            match state {
-                Some((term, leader)) => annotate_peer_state(i, term, leader, true),
-                None => annotate_peer_state(i, -1, false, false),
-            }
+            annotate_peer_view(i, view);
         }
     }
 

@@ -20,6 +20,24 @@ pub trait Raft: Send + Sync {
 
     /// Stops the peer: its threads exit soon and it no longer acts as a leader.
     fn kill(&self);
+
+    /// The current term and role, for the tester's failure timeline only (Go's Raft has no
+    /// such method). The default tells nothing: the timeline then knows leaders from
+    /// `get_state` but cannot tell candidates from followers.
+    fn debug_role(&self) -> Option<(i64, Role)> {
+        None
+    }
+}
+
+/// What a peer is in its current term (Figure 2's three states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Follows a leader, or waits for one.
+    Follower,
+    /// Asks for votes.
+    Candidate,
+    /// Leads the term.
+    Leader,
 }
 
 /// What a peer sends on its apply channel: a newly committed command (`command_valid`), or

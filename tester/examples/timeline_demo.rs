@@ -23,11 +23,17 @@ impl Clock {
     }
 }
 
-/// Peers `ids` move to `term`, none of them leader.
+/// Peers `ids` move to `term` as followers (these peers tell their role, as a Raft with
+/// `debug_role` does).
 fn followers(ids: &[usize], term: i64) {
     for &i in ids {
-        annotate_peer_state(i, term, false, true);
+        annotate_peer_view(i, Some(PeerView { term, leader: false, candidate: Some(false) }));
     }
+}
+
+/// Peer `i` stands for election in `term`.
+fn candidate(i: usize, term: i64) {
+    annotate_peer_view(i, Some(PeerView { term, leader: false, candidate: Some(true) }));
 }
 
 fn main() {
@@ -35,12 +41,15 @@ fn main() {
     let c = Clock(Instant::now());
     annotate_test("TestDemoFailure3C", n);
     annotate_description("Test (3C): demo of a failed agreement (reliable network)");
+    annotate_network(true, true, false);
     followers(&[0, 1, 2, 3, 4], 0);
 
     // The first election.
     annotate_checker_begin("checking for a single leader");
     c.at(300);
-    followers(&[0, 1, 2, 3, 4], 1);
+    candidate(3, 1);
+    c.at(310);
+    followers(&[0, 1, 2, 4], 1);
     c.at(320);
     annotate_peer_state(3, 1, true, true);
     annotate("raft-3", "won election", "votes from 0, 1, 3 in term 1");
@@ -57,7 +66,7 @@ fn main() {
     annotate_connection(&[true, true, true, false, true]);
     annotate_checker_begin("checking for a single leader");
     c.at(1400);
-    followers(&[1], 2);
+    candidate(1, 2);
     c.at(1420);
     followers(&[0, 2, 4], 2);
     c.at(1430);
@@ -110,7 +119,7 @@ fn main() {
     annotate("raft-0", "won election", "votes from 0, 3, 4 in term 3");
     for (k, term) in [(3900, 3), (4400, 4), (4900, 5)] {
         c.at(k);
-        followers(&[2], term);
+        candidate(2, term);
         annotate("raft-2", &format!("election timeout, term {term}"), "no votes: cut off from a majority");
     }
     c.at(5000);

@@ -14,7 +14,7 @@ mod store;
 mod timeline;
 
 pub use page::{add_to_page, render_html, to_page};
-pub use timeline::{Annotation, NetState, PeerSample, Timeline};
+pub use timeline::{Annotation, NetMode, NetState, PeerSample, Timeline};
 
 use std::sync::{Mutex, MutexGuard, Once};
 use store::Store;
@@ -206,7 +206,46 @@ pub fn annotate_clear_failure() {
 /// Records peer `peer`'s term and leadership, or that it is down (`alive` false; then
 /// `term` and `is_leader` are ignored); only changes are kept.
 pub fn annotate_peer_state(peer: usize, term: i64, is_leader: bool, alive: bool) {
-    with(|s, now| s.peer_state(peer, term, is_leader, alive, now));
+    with(|s, now| s.peer_state(peer, term, is_leader, None, alive, now));
+}
+
+/// A Raft peer as it sees itself, for the timeline's peer lanes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerView {
+    /// Its current term.
+    pub term: i64,
+    /// Whether it thinks it leads.
+    pub leader: bool,
+    /// Whether it is a candidate; `None` if it does not tell.
+    pub candidate: Option<bool>,
+}
+
+/// Asks peer `rf` what it is: its `debug_role` if it has one, else `get_state`.
+pub fn peer_view(rf: &dyn raftapi::Raft) -> PeerView {
+    match rf.debug_role() {
+        Some((term, role)) => PeerView {
+            term,
+            leader: role == raftapi::Role::Leader,
+            candidate: Some(role == raftapi::Role::Candidate),
+        },
+        None => {
+            let (term, leader) = rf.get_state();
+            PeerView { term, leader, candidate: None }
+        }
+    }
+}
+
+/// Records peer `peer` as it sees itself, or as down (`None`); only changes are kept.
+pub fn annotate_peer_view(peer: usize, view: Option<PeerView>) {
+    with(|s, now| match view {
+        Some(v) => s.peer_state(peer, v.term, v.leader, v.candidate, true, now),
+        None => s.peer_state(peer, -1, false, None, false, now),
+    });
+}
+
+/// Records the network's settings (when a test begins and when it changes them).
+pub fn annotate_network(reliable: bool, long_delays: bool, long_reordering: bool) {
+    with(|s, now| s.net_mode(NetMode { at: now, reliable, long_delays, long_reordering }));
 }
 
 /// Marks the current timeline finalized: the test's cleanup then writes no page.

@@ -75,7 +75,7 @@ impl Config {
     }
 
     /// Records, every 20 ms until cleanup, each server of group `gid` as its Raft peer
-    /// sees itself (term, leader) or as down, for the failure page's peer lanes (the Raft
+    /// sees itself (term, role) or as down, for the failure page's peer lanes (the Raft
     /// tests sample their own peers; the key/value tests on Raft call this).
     pub fn start_peer_sampler(self: &Arc<Self>, gid: Tgid) {
         let (tx, rx) = bounded::<()>(0);
@@ -85,11 +85,10 @@ impl Config {
                 let Some(cfg) = weak.upgrade() else { return };
                 for (i, svcs) in cfg.group(gid).services().iter().enumerate() {
                     match svcs {
-                        None => annotation::annotate_peer_state(i, -1, false, false),
+                        None => annotation::annotate_peer_view(i, None),
                         Some(svcs) => {
                             if let Some(rf) = svcs.iter().find_map(|s| s.as_raft()) {
-                                let (term, leader) = rf.get_state();
-                                annotation::annotate_peer_state(i, term, leader, true);
+                                annotation::annotate_peer_view(i, Some(annotation::peer_view(rf)));
                             }
                         }
                     }
@@ -138,6 +137,7 @@ impl Config {
     /// Sets whether the network is reliable.
     pub fn set_reliable(&self, reliable: bool) {
         self.net.reliable(reliable);
+        self.annotate_network();
     }
 
     /// Whether the network is reliable.
@@ -148,11 +148,19 @@ impl Config {
     /// Sets whether replies may be delayed enough to be reordered.
     pub fn set_long_reordering(&self, yes: bool) {
         self.net.long_reordering(yes);
+        self.annotate_network();
     }
 
     /// Sets whether calls to dead servers take up to 7 s to fail.
     pub fn set_long_delays(&self, yes: bool) {
         self.net.long_delays(yes);
+        self.annotate_network();
+    }
+
+    /// Records the network's settings for the failure timeline's header.
+    fn annotate_network(&self) {
+        let net = &self.net;
+        annotation::annotate_network(net.is_reliable(), net.is_long_delays(), net.is_long_reordering());
     }
 
     /// Prints the test's opening line and starts its counters (Go's `Begin`).
@@ -160,6 +168,7 @@ impl Config {
         let net = if self.is_reliable() { "reliable" } else { "unreliable" };
         println!("{description} ({net} network)...");
         annotation::annotate_description(description);
+        self.annotate_network();
         *self.t0.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         self.rpcs0.store(self.rpc_total(), Ordering::SeqCst);
         self.ops.store(0, Ordering::SeqCst);

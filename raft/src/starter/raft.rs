@@ -238,6 +238,8 @@ impl raftapi::Raft for Raft {
     fn kill(&self) {
         Raft::kill(self)
     }
+    // Optional, for debugging: `fn debug_role(&self) -> Option<(i64, raftapi::Role)>`, your
+    // term and role, lets the failure timeline tell candidates from followers.
 }
 
 impl IService for Raft {

@@ -2,14 +2,16 @@
 //! key/value tests' pages) with a lane per peer and a lane per annotation tag, written
 //! where `VIS_FILE` says or to a temporary file.
 
-use super::timeline::{Annotation, PeerSample, Timeline};
+use super::timeline::{Annotation, NetMode, PeerSample, Timeline};
 use super::{COLOR_FAILURE, COLOR_FAULT, COLOR_INFO, COLOR_NEUTRAL, COLOR_SUCCESS, COLOR_USER};
 use porcupine::{Lane, LaneItem, Page};
 
 /// Leaders in even and odd terms.
 const LEADER: [&str; 2] = ["#43A047", "#2E7D32"];
-/// Followers (or candidates) in even and odd terms.
+/// Followers (or, if the peer does not tell, candidates) in even and odd terms.
 const FOLLOWER: [&str; 2] = ["#ECEFF1", "#CFD8DC"];
+/// Candidates in even and odd terms.
+const CANDIDATE: [&str; 2] = ["#FFE0B2", "#FFCC80"];
 /// A peer whose state the sampler has not seen yet.
 const UNKNOWN: &str = "#E0E0E0";
 /// A crashed peer.
@@ -43,15 +45,20 @@ pub fn add_to_page(timeline: &Timeline, page: &mut Page) {
     if timeline.servers > 0 {
         page.meta.push(format!("{} servers", timeline.servers));
     }
+    if let Some(network) = network(&timeline.modes, timeline.start) {
+        page.meta.push(network);
+    }
     page.lanes.extend(peer_lanes(timeline));
     page.annotations.extend(timeline.annotations.iter().map(annotation));
     let span = page
         .span
         .map_or((timeline.start, timeline.end), |(a, b)| (a.min(timeline.start), b.max(timeline.end)));
     page.span = Some(span);
+    let candidates = timeline.peers.iter().flatten().any(|s| s.candidate.is_some());
     let legend: &[(&str, &str)] = &[
         ("leader", LEADER[0]),
-        ("follower", FOLLOWER[1]),
+        ("candidate", if candidates { CANDIDATE[1] } else { "" }),
+        (if candidates { "follower" } else { "follower or candidate" }, FOLLOWER[1]),
         ("down", DOWN),
         ("disconnected", ""),
         ("checker passed", COLOR_SUCCESS),
@@ -61,7 +68,19 @@ pub fn add_to_page(timeline: &Timeline, page: &mut Page) {
         ("info", COLOR_INFO),
         ("student", COLOR_USER),
     ];
-    page.legend.extend(legend.iter().map(|(n, c)| (n.to_string(), c.to_string())));
+    let shown = legend.iter().filter(|(n, c)| !c.is_empty() || *n == "disconnected");
+    page.legend.extend(shown.map(|(n, c)| (n.to_string(), c.to_string())));
+}
+
+/// The network's settings for the header: as the test began, then each change and when
+/// (`unreliable, long delays; reliable, long delays from 25.3 s`); `None` if none recorded.
+fn network(modes: &[NetMode], start: i64) -> Option<String> {
+    let (first, changes) = modes.split_first()?;
+    let mut text = format!("network: {}", first.describe());
+    for m in changes {
+        text += &format!("; {} from {:.1} s", m.describe(), (m.at - start) as f64 / 1e9);
+    }
+    Some(text)
 }
 
 fn annotation(a: &Annotation) -> porcupine::Annotation {
@@ -103,8 +122,16 @@ fn peer_item(p: usize, s: &PeerSample, end: i64) -> LaneItem {
         ("up (state not yet sampled)", UNKNOWN, vec!["up".to_string()], false)
     } else if s.leader {
         ("leader", LEADER[parity], vec![format!("leader T{}", s.term), format!("L{}", s.term)], true)
+    } else if s.candidate == Some(true) {
+        (
+            "candidate",
+            CANDIDATE[parity],
+            vec![format!("candidate T{}", s.term), format!("C{}", s.term)],
+            false,
+        )
     } else {
-        ("follower or candidate", FOLLOWER[parity], vec![format!("T{}", s.term), s.term.to_string()], false)
+        let state = if s.candidate.is_some() { "follower" } else { "follower or candidate" };
+        (state, FOLLOWER[parity], vec![format!("T{}", s.term), s.term.to_string()], false)
     };
     let details = match (s.alive, s.term) {
         (_, t) if t < 0 => String::new(),
@@ -172,7 +199,7 @@ mod tests {
 
     #[test]
     fn cuts_are_disconnections_of_live_peers() {
-        let up = |at| PeerSample { at: at * MS, term: 1, leader: false, alive: true };
+        let up = |at| PeerSample { at: at * MS, term: 1, leader: false, candidate: None, alive: true };
         let t = Timeline {
             servers: 3,
             start: 0,
@@ -197,12 +224,47 @@ mod tests {
 
     #[test]
     fn peer_items_say_what_the_peer_was() {
-        let s = |term, leader, alive| PeerSample { at: 0, term, leader, alive };
+        let s = |term, leader, alive| PeerSample { at: 0, term, leader, candidate: None, alive };
         let item = |s| peer_item(4, &s, 10);
         assert_eq!(item(s(3, true, true)).texts, ["leader T3", "L3"]);
         assert_eq!(item(s(3, true, true)).color, LEADER[1]);
         assert_eq!(item(s(2, false, true)).title, "peer 4: follower or candidate");
         assert_eq!(item(s(2, false, false)).details, "last term 2");
         assert_eq!(item(s(-1, false, true)).title, "peer 4: up (state not yet sampled)");
+        // A peer that tells its role (`debug_role`).
+        let told = |candidate| PeerSample { candidate: Some(candidate), ..s(5, false, true) };
+        assert_eq!(item(told(true)).title, "peer 4: candidate");
+        assert_eq!(item(told(true)).texts, ["candidate T5", "C5"]);
+        assert_eq!(item(told(true)).color, CANDIDATE[1]);
+        assert_eq!(item(told(false)).title, "peer 4: follower");
+        assert_eq!(item(told(false)).color, FOLLOWER[1]);
+    }
+
+    #[test]
+    fn header_names_the_network_and_its_changes() {
+        let mode = |at: i64, reliable, long_reordering| NetMode {
+            at: at * MS,
+            reliable,
+            long_delays: true,
+            long_reordering,
+        };
+        assert_eq!(network(&[], 0), None);
+        assert_eq!(network(&[mode(0, true, false)], 0).unwrap(), "network: reliable, long delays");
+        let modes = [mode(0, false, true), mode(25_340, true, true)];
+        assert_eq!(
+            network(&modes, 0).unwrap(),
+            "network: unreliable, long delays, long reordering; reliable, long delays, long reordering from 25.3 s"
+        );
+    }
+
+    #[test]
+    fn legend_tells_candidates_only_when_peers_do() {
+        let sample = |candidate| PeerSample { at: 0, term: 1, leader: false, candidate, alive: true };
+        let legend = |candidate| {
+            let t = Timeline { servers: 1, peers: vec![vec![sample(candidate)]], ..Timeline::default() };
+            to_page(&t).legend.into_iter().map(|(n, _)| n).take(3).collect::<Vec<_>>()
+        };
+        assert_eq!(legend(None), ["leader", "follower or candidate", "down"]);
+        assert_eq!(legend(Some(false)), ["leader", "candidate", "follower"]);
     }
 }

@@ -2,7 +2,7 @@
 //! servers are connected or crashed (Go's `Annotation` and `FrameworkInfo` in one). Every
 //! method takes the current time, so that the logic is testable with made-up times.
 
-use super::timeline::{Annotation, NetState, PeerSample, Timeline};
+use super::timeline::{Annotation, NetMode, NetState, PeerSample, Timeline};
 use super::{COLOR_FAULT, COLOR_INFO, TAG_CHECKER, TAG_INFO, TAG_PARTITION};
 use std::collections::BTreeMap;
 
@@ -25,6 +25,7 @@ pub(crate) struct Store {
     start: Option<i64>,
     peers: Vec<Vec<PeerSample>>,
     network: Vec<NetState>,
+    modes: Vec<NetMode>,
     connected: Vec<bool>,
     crashed: Vec<bool>,
     /// The pending checker's begin time and details.
@@ -43,6 +44,7 @@ impl Store {
             start: None,
             peers: Vec::new(),
             network: Vec::new(),
+            modes: Vec::new(),
             connected: Vec::new(),
             crashed: Vec::new(),
             checker: None,
@@ -182,7 +184,7 @@ impl Store {
             self.crashed[i] = true;
             // Now rather than at the sampler's next look.
             let term = self.last_term(i);
-            self.peer_state(i, term, false, false, now);
+            self.peer_state(i, term, false, None, false, now);
         }
         if changed {
             self.fault(now);
@@ -198,7 +200,7 @@ impl Store {
             self.crashed[i] = false;
             // Up, in a state the sampler (if any) has yet to see.
             if self.peers.get(i).and_then(|s| s.last()).is_some_and(|s| !s.alive) {
-                self.peer_state(i, -1, false, true, now);
+                self.peer_state(i, -1, false, None, true, now);
             }
         }
         if changed {
@@ -266,16 +268,39 @@ impl Store {
     }
 
     /// Records peer `peer`'s state if it changed; a down peer keeps its last known term.
-    pub(crate) fn peer_state(&mut self, peer: usize, term: i64, leader: bool, alive: bool, now: i64) {
-        let (term, leader) = if alive { (term, leader) } else { (self.last_term(peer), false) };
+    /// `candidate` is `None` when the peer does not tell.
+    pub(crate) fn peer_state(
+        &mut self,
+        peer: usize,
+        term: i64,
+        leader: bool,
+        candidate: Option<bool>,
+        alive: bool,
+        now: i64,
+    ) {
+        let (term, leader, candidate) = if alive {
+            (term, leader, candidate.map(|c| c && !leader))
+        } else {
+            (self.last_term(peer), false, None)
+        };
         if self.peers.len() <= peer {
             self.peers.resize_with(peer + 1, Vec::new);
         }
         let samples = &mut self.peers[peer];
-        if samples.last().is_some_and(|s| (s.term, s.leader, s.alive) == (term, leader, alive)) {
+        let same =
+            |s: &PeerSample| (s.term, s.leader, s.candidate, s.alive) == (term, leader, candidate, alive);
+        if samples.last().is_some_and(same) {
             return;
         }
-        samples.push(PeerSample { at: now, term, leader, alive });
+        samples.push(PeerSample { at: now, term, leader, candidate, alive });
+    }
+
+    /// Records the network's settings if they changed.
+    pub(crate) fn net_mode(&mut self, mode: NetMode) {
+        let same = |m: &NetMode| NetMode { at: mode.at, ..*m } == mode;
+        if !self.modes.last().is_some_and(same) {
+            self.modes.push(mode);
+        }
     }
 
     /// Closes the open continuous annotations and marks the store finalized; returns the
@@ -298,6 +323,7 @@ impl Store {
             annotations: self.annotations.clone(),
             peers: self.peers.clone(),
             network: self.network.clone(),
+            modes: self.modes.clone(),
         }
     }
 }

@@ -29,6 +29,10 @@ pub struct PeerSample {
     pub term: i64,
     /// Whether the peer thought it was the leader.
     pub leader: bool,
+    /// Whether a peer that is not the leader was a candidate; `None` if the peer does not
+    /// tell (its Raft has no `debug_role`).
+    #[serde(default)]
+    pub candidate: Option<bool>,
     /// False while the peer is crashed (shut down).
     pub alive: bool,
 }
@@ -42,6 +46,33 @@ pub struct NetState {
     pub connected: Vec<bool>,
     /// Whether each server was crashed.
     pub crashed: Vec<bool>,
+}
+
+/// The network's settings from `at` on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetMode {
+    /// When the tester set them.
+    pub at: i64,
+    /// Whether no request or reply was lost or delayed.
+    pub reliable: bool,
+    /// Whether calls to dead servers took up to 7 s to fail.
+    pub long_delays: bool,
+    /// Whether replies were delayed enough to be reordered.
+    pub long_reordering: bool,
+}
+
+impl NetMode {
+    /// The settings in words: `unreliable, long delays`.
+    pub fn describe(&self) -> String {
+        let mut words = vec![if self.reliable { "reliable" } else { "unreliable" }];
+        if self.long_delays {
+            words.push("long delays");
+        }
+        if self.long_reordering {
+            words.push("long reordering");
+        }
+        words.join(", ")
+    }
 }
 
 /// One test's timeline: everything the page draws.
@@ -65,6 +96,9 @@ pub struct Timeline {
     pub peers: Vec<Vec<PeerSample>>,
     /// The tester's connection and crash changes.
     pub network: Vec<NetState>,
+    /// The network's settings as the test began, then each change.
+    #[serde(default)]
+    pub modes: Vec<NetMode>,
 }
 
 impl Timeline {
