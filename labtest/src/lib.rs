@@ -18,7 +18,7 @@ use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Mutex, OnceLock};
 use std::thread::{self, ThreadId};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 mod duration;
 mod timeout;
@@ -112,7 +112,7 @@ pub fn fail_process(msg: &str) -> ! {
     }
     run_fatal_hooks(msg);
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{} {msg}", log_timestamp(SystemTime::now()));
+    let _ = writeln!(err, "{} {msg}", log_timestamp());
     let _ = err.flush();
     drop(err);
     exit_run(1)
@@ -156,21 +156,9 @@ fn exit_run(code: i32) -> ! {
     std::process::exit(code)
 }
 
-/// `t` as Go's `log` package prints it: `2026/11/28 09:21:30` (UTC).
-fn log_timestamp(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}/{month:02}/{day:02} {:02}:{:02}:{:02}", rem / 3600, rem / 60 % 60, rem % 60)
+/// The time now as Go's `log` package prints it, in local time: `2026/11/28 09:21:30`.
+fn log_timestamp() -> String {
+    chrono::Local::now().format("%Y/%m/%d %H:%M:%S").to_string()
 }
 
 /// Where the calls that led here were made in the lab's test files, innermost first, as
