@@ -1,8 +1,8 @@
 //! The applier: hands committed commands (and installed snapshots) to the service, in
 //! index order, without holding the lock while the service takes them.
 
-use crate::raft::Raft;
-use crossbeam_channel::Sender;
+use crate::raft::{APPLY_RETRY, Raft};
+use crossbeam_channel::{SendTimeoutError, Sender};
 use raftapi::ApplyMsg;
 use std::sync::Arc;
 
@@ -47,9 +47,14 @@ impl Raft {
                     if self.killed() {
                         return;
                     }
-                    crossbeam_channel::select! {
-                        send(apply_ch, m) -> sent => if sent.is_err() { return },
-                        recv(self.stop_rx) -> _ => return,
+                    let mut m = m;
+                    loop {
+                        match apply_ch.send_timeout(m, APPLY_RETRY) {
+                            Ok(()) => break,
+                            Err(SendTimeoutError::Disconnected(_)) => return,
+                            Err(SendTimeoutError::Timeout(back)) if !self.killed() => m = back,
+                            Err(SendTimeoutError::Timeout(_)) => return,
+                        }
                     }
                 }
             }

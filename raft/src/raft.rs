@@ -7,7 +7,7 @@
 
 use crate::dprintf;
 use crate::log::{Entry, Log};
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::Sender;
 use labgob::Any;
 use labrpc::{ClientEnd, Service};
 use raftapi::ApplyMsg;
@@ -49,6 +49,12 @@ pub(crate) fn election_timeout() -> Duration {
 
 /// At most 2 doublings (4×) of the election timeout while a peer seems cut off.
 pub(crate) const MAX_ISOLATION: u32 = 2;
+
+/// How long the applier waits on a service that takes nothing before it looks whether it
+/// was killed: the longest `kill` waits. (A blocking send with a timeout, not a `select!`
+/// on the send and a stop signal: a receiver that pairs with a `select!` spins and yields
+/// until the sender's thread runs again, which cost Lab 4 a third of its system time.)
+pub(crate) const APPLY_RETRY: Duration = Duration::from_millis(10);
 
 /// A call that fails sooner than this was lost on a live link (an unreliable network drops
 /// at once), not sent to a dead or cut-off peer (whose calls fail after up to 7 s): worth
@@ -112,9 +118,6 @@ pub struct Raft {
     pub(crate) repl_cond: Vec<Condvar>,
     /// Wakes the ticker early (on kill).
     tick_cond: Condvar,
-    /// Dropped by `kill`, which wakes an applier blocked handing a message to the service.
-    stop_tx: Mutex<Option<Sender<()>>>,
-    pub(crate) stop_rx: Receiver<()>,
     /// Held by the applier while it hands messages over: `kill` takes it to know that no
     /// message of this instance can still reach the service after it returns (a restarted
     /// successor answers for those indexes now).
@@ -157,14 +160,11 @@ pub fn make(
         commit_sent: vec![0; n],
         unanswered_since: vec![None; n],
     };
-    let (stop_tx, stop_rx) = crossbeam_channel::bounded(0);
     let rf = Arc::new(Raft {
         mu: Mutex::new(state),
         apply_cond: Condvar::new(),
         repl_cond: (0..n).map(|_| Condvar::new()).collect(),
         tick_cond: Condvar::new(),
-        stop_tx: Mutex::new(Some(stop_tx)),
-        stop_rx,
         apply_gate: Mutex::new(()),
         peers,
         persister,
@@ -234,7 +234,13 @@ impl Raft {
         st.match_index[self.me] = index;
         self.persist(&mut st);
         dprintf!("LOG1", self.me, "T{term} start at I{index}");
-        self.wake_replicators();
+        // Only a replicator to whom this entry is the first news needs waking: one with
+        // entries pending already wakes at its batch time, or when its call returns.
+        for (p, c) in self.repl_cond.iter().enumerate() {
+            if p != self.me && st.next_index[p] == index {
+                c.notify_all();
+            }
+        }
         (index, term, true)
     }
 
@@ -248,8 +254,8 @@ impl Raft {
         self.apply_cond.notify_all();
         self.tick_cond.notify_all();
         self.wake_replicators();
-        // An applier blocked in a send gives up now; wait for it to be out of its sends.
-        self.stop_tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        // Wait for the applier to be out of its sends: one blocked on a service that takes
+        // nothing gives up within APPLY_RETRY.
         drop(self.apply_gate.lock().unwrap_or_else(|p| p.into_inner()));
     }
 
