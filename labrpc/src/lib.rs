@@ -1,4 +1,4 @@
-//! labrpc: Go's simulated RPC network, on OS threads and crossbeam channels.
+//! labrpc: Go's simulated RPC network, on OS threads.
 //!
 //! Peers talk only through [`ClientEnd::call`]; arguments and replies cross as labgob bytes,
 //! so peers share no memory. The network can lose, delay and reorder messages and cut ends

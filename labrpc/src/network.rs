@@ -1,14 +1,13 @@
 //! The simulated network: ends, servers, and what happens to each call on its way.
 
 use crate::service::Server;
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use rand::RngExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// Largest random delay of an unreliable network, exclusive (Go's `SHORTDELAY`), in ms.
 pub const SHORTDELAY: u64 = 27;
@@ -34,9 +33,9 @@ struct Inner {
     state: Mutex<State>,
     count: AtomicI64,
     bytes: AtomicI64,
-    /// Dropped by `cleanup`, which wakes every sleeper on `done_rx`.
-    done_tx: Mutex<Option<Sender<()>>>,
-    done_rx: Receiver<()>,
+    /// Set by `cleanup`, which wakes every sleeper on `done_cond`.
+    done: Mutex<bool>,
+    done_cond: Condvar,
 }
 
 impl Inner {
@@ -45,12 +44,14 @@ impl Inner {
     }
 
     fn is_done(&self) -> bool {
-        self.done_tx.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+        *self.done.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Sleeps for `ms` milliseconds, or less if the network is cleaned up; true if it was.
     fn sleep(&self, ms: u64) -> bool {
-        matches!(self.done_rx.recv_timeout(Duration::from_millis(ms)), Err(RecvTimeoutError::Disconnected))
+        let done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        let woken = self.done_cond.wait_timeout_while(done, Duration::from_millis(ms), |done| !*done);
+        *woken.unwrap_or_else(|p| p.into_inner()).0
     }
 
     /// Whether the call's server is gone: its end disabled, or the server deleted or replaced.
@@ -76,7 +77,6 @@ impl Default for Network {
 impl Network {
     /// A reliable network with no ends or servers (Go's `MakeNetwork`).
     pub fn new() -> Network {
-        let (tx, rx) = bounded(0);
         let state = State {
             reliable: true,
             long_delays: false,
@@ -89,14 +89,15 @@ impl Network {
             state: Mutex::new(state),
             count: AtomicI64::new(0),
             bytes: AtomicI64::new(0),
-            done_tx: Mutex::new(Some(tx)),
-            done_rx: rx,
+            done: Mutex::new(false),
+            done_cond: Condvar::new(),
         }))
     }
 
     /// Shuts the network down: later calls, and calls still waiting out a delay, return false.
     pub fn cleanup(&self) {
-        self.0.done_tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        *self.0.done.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.0.done_cond.notify_all();
         // Servers hold their services (a Raft peer holds its ends to this network): drop
         // them, so that a finished test's state does not live on until the process exits.
         self.0.lock().servers.clear();
@@ -243,7 +244,7 @@ impl ClientEnd {
     /// or `None` if the call fails.
     fn deliver(&self, svc_meth: &str, args: Vec<u8>) -> Option<Vec<u8>> {
         let net = &self.net;
-        let (tx, rx) = bounded(1);
+        let slot = Arc::new(Slot::default());
         let (enabled, server_name, server, reliable, reordering, long_delays) = {
             let st = net.lock();
             let enabled = st.enabled.get(&self.name).copied().unwrap_or(false);
@@ -266,13 +267,13 @@ impl ClientEnd {
             }
         }
         // Run the handler on its own thread, so a dead server can be noticed meanwhile.
-        let (sm, srv) = (svc_meth.to_string(), server.clone());
+        let (sm, srv, filled) = (svc_meth.to_string(), server.clone(), slot.clone());
         let started = crate::pool::spawn(move || {
             // A handler that panics ends the run, as a panicking goroutine does in Go;
             // otherwise its caller would wait on for a reply that never comes.
             let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| srv.dispatch(&sm, &args)));
             match reply {
-                Ok(r) => drop(tx.send(r)),
+                Ok(r) => filled.fill(r),
                 Err(_) => crate::fatal(&format!("labrpc: the handler of {sm} panicked (see above)")),
             }
         });
@@ -284,14 +285,11 @@ impl ClientEnd {
         // server deleted meanwhile: a call fails 0–100 ms after the cut, and a cut healed
         // before the next look goes unnoticed.
         let reply = loop {
-            match rx.recv_timeout(DEAD_CHECK) {
-                Ok(r) => break Some(r),
-                Err(RecvTimeoutError::Timeout) => {
-                    if net.is_dead(&self.name, &server_name, &server) {
-                        break None;
-                    }
-                }
-                Err(RecvTimeoutError::Disconnected) => break None,
+            if let Some(r) = slot.take_within(DEAD_CHECK) {
+                break Some(r);
+            }
+            if net.is_dead(&self.name, &server_name, &server) {
+                break None;
             }
         };
         // A server that died while its handler ran sends no reply.
@@ -309,5 +307,32 @@ impl ClientEnd {
         }
         net.bytes.fetch_add(reply.len() as i64, Ordering::SeqCst);
         Some(reply)
+    }
+}
+
+/// Where a handler leaves its reply for the waiting caller.
+#[derive(Default)]
+struct Slot {
+    reply: Mutex<Option<Vec<u8>>>,
+    filled: Condvar,
+}
+
+impl Slot {
+    fn fill(&self, reply: Vec<u8>) {
+        *self.reply.lock().unwrap_or_else(|p| p.into_inner()) = Some(reply);
+        self.filled.notify_one();
+    }
+
+    /// The reply, if it arrives within `wait`.
+    fn take_within(&self, wait: Duration) -> Option<Vec<u8>> {
+        let deadline = Instant::now() + wait;
+        let mut reply = self.reply.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(r) = reply.take() {
+                return Some(r);
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            reply = self.filled.wait_timeout(reply, left).unwrap_or_else(|p| p.into_inner()).0;
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! Threads for RPC handlers: every request gets a thread of its own at once, as Go gives each a
 //! goroutine, but finished threads wait a while for the next request instead of exiting, since
-//! starting a thread costs more than a whole simulated round trip.
+//! starting a thread costs more than a whole simulated round trip. (A mutex and a condvar,
+//! not a channel: a channel's receiver spins and yields before it sleeps, which on two cores
+//! costs more than the wake-up it hopes to save.)
 
-use crossbeam_channel::{Receiver, Sender, unbounded};
-use std::sync::{LazyLock, Mutex};
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -11,29 +13,31 @@ type Job = Box<dyn FnOnce() + Send>;
 /// How long an idle handler thread waits for work before it exits.
 const IDLE: Duration = Duration::from_secs(5);
 
-struct Pool {
-    /// Idle threads not yet promised a job; a job is sent only to a promised thread.
-    idle: Mutex<usize>,
-    tx: Sender<Job>,
-    rx: Receiver<Job>,
+/// Threads waiting = `idle` + `jobs.len()`: a job is queued only for a thread promised to it.
+struct Queue {
+    /// Waiting threads not yet promised a job.
+    idle: usize,
+    jobs: VecDeque<Job>,
 }
 
-static POOL: LazyLock<Pool> = LazyLock::new(|| {
-    let (tx, rx) = unbounded();
-    Pool { idle: Mutex::new(0), tx, rx }
-});
+static QUEUE: Mutex<Queue> = Mutex::new(Queue { idle: 0, jobs: VecDeque::new() });
+static QUEUED: Condvar = Condvar::new();
+
+fn queue() -> MutexGuard<'static, Queue> {
+    QUEUE.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// Runs `job` on a thread that nothing else is using; an error only if no thread could be
 /// started.
 pub(crate) fn spawn(job: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
     let job: Job = Box::new(job);
     {
-        let mut idle = POOL.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if *idle > 0 {
-            *idle -= 1;
-            drop(idle);
-            // Cannot fail: the pool holds a receiver for as long as the process lives.
-            let _ = POOL.tx.send(job);
+        let mut q = queue();
+        if q.idle > 0 {
+            q.idle -= 1;
+            q.jobs.push_back(job);
+            drop(q);
+            QUEUED.notify_one();
             return Ok(());
         }
     }
@@ -43,18 +47,18 @@ pub(crate) fn spawn(job: impl FnOnce() + Send + 'static) -> std::io::Result<()> 
 fn worker(mut job: Job) {
     loop {
         job();
-        *POOL.idle.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        let mut q = queue();
+        q.idle += 1;
         job = loop {
-            match POOL.rx.recv_timeout(IDLE) {
-                Ok(j) => break j,
-                Err(_) => {
-                    let mut idle = POOL.idle.lock().unwrap_or_else(|p| p.into_inner());
-                    // Waiting threads = idle + queued jobs; leave only if one is unpromised.
-                    if *idle > 0 {
-                        *idle -= 1;
-                        return;
-                    }
-                }
+            if let Some(j) = q.jobs.pop_front() {
+                break j;
+            }
+            let (guard, waited) = QUEUED.wait_timeout(q, IDLE).unwrap_or_else(|p| p.into_inner());
+            q = guard;
+            // Leave only if no queued job is left for us to take.
+            if waited.timed_out() && q.jobs.is_empty() && q.idle > 0 {
+                q.idle -= 1;
+                return;
             }
         };
     }

@@ -16,7 +16,7 @@ impl Raft {
             .and_then(|_| e.encode(&st.voted_for))
             .and_then(|_| e.encode(&st.log.base_index()));
         match header.and_then(|_| st.log.encoded()) {
-            Ok(entries) => self.persister.save(&[e.bytes(), entries].concat(), Some(&st.snapshot)),
+            Ok(entries) => self.persister.save_owned([e.bytes(), entries].concat(), Some(&st.snapshot)),
             Err(err) => panic!("raft S{}: cannot persist the Raft state: {err}", self.me),
         }
     }

@@ -35,8 +35,14 @@ impl Persister {
     /// Saves the Raft state and the snapshot together, atomically; `None` saves an empty
     /// snapshot, as Go's `Save(state, nil)` does.
     pub fn save(&self, raftstate: &[u8], snapshot: Option<&[u8]>) {
+        self.save_owned(raftstate.to_vec(), snapshot);
+    }
+
+    /// `save`, keeping `raftstate` itself rather than a copy (one copy fewer of a Raft state
+    /// that may be large).
+    pub fn save_owned(&self, raftstate: Vec<u8>, snapshot: Option<&[u8]>) {
         let saved = Saved {
-            raftstate: Arc::new(raftstate.to_vec()),
+            raftstate: Arc::new(raftstate),
             snapshot: Arc::new(snapshot.unwrap_or_default().to_vec()),
         };
         *self.lock() = saved;
