@@ -3,11 +3,16 @@
 //! again and again, does not force a working leader out with its inflated term.
 
 use crate::dprintf;
-use crate::raft::{ELECTION_MIN, MAX_ISOLATION, Raft, Role, State, election_timeout, go};
+use crate::raft::{ELECTION_MIN, MAX_ISOLATION, QUICK_FAILURE, Raft, Role, State, election_timeout, go};
 use crate::rpc::{RequestVoteArgs, RequestVoteReply};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
+
+/// How many times a lost vote request is asked again in one round: enough that a 10 % loss
+/// each way rarely costs a vote, few enough that a round to a peer that fails fast (cut off,
+/// without long delays) stays a handful of calls.
+const VOTE_RETRIES: u32 = 3;
 
 impl Raft {
     /// RequestVote handler: grant at most one vote per term, and only to a candidate whose
@@ -91,8 +96,19 @@ impl Raft {
         asked: Instant,
     ) {
         let mut reply = RequestVoteReply::default();
-        if !self.peers[peer].call("Raft.RequestVote", &args, &mut reply) {
-            return;
+        let mut tries = 1;
+        loop {
+            let sent = Instant::now();
+            if self.peers[peer].call("Raft.RequestVote", &args, &mut reply) {
+                break;
+            }
+            // A request or reply lost on a live link (the call failed at once) is asked
+            // again while the round is still on: on an unreliable network one lost message
+            // in three would otherwise cost a whole election timeout.
+            if sent.elapsed() >= QUICK_FAILURE || tries > VOTE_RETRIES || !self.still_asking(&args, asked) {
+                return;
+            }
+            tries += 1;
         }
         let mut st = self.lock();
         if self.killed() {
@@ -114,6 +130,18 @@ impl Raft {
         } else if st.role == Role::Candidate && st.current_term == args.term {
             self.become_leader(&mut st);
         }
+    }
+
+    /// Whether the round of `args` (asked at `asked`) is still on: the pre-vote's term not yet
+    /// started and no leader heard since, or the election's candidacy still standing.
+    fn still_asking(&self, args: &RequestVoteArgs, asked: Instant) -> bool {
+        let st = self.lock();
+        let on = if args.pre_vote {
+            st.current_term + 1 == args.term && st.role != Role::Leader && st.last_heard < asked
+        } else {
+            st.role == Role::Candidate && st.current_term == args.term
+        };
+        on && !self.killed()
     }
 
     /// Takes office: every peer is assumed to be up to date until it says otherwise, and
