@@ -41,13 +41,12 @@ impl Raft {
             drop(st);
             {
                 let _handing_over = self.apply_gate.lock().unwrap_or_else(|p| p.into_inner());
-                for m in msgs {
+                for mut m in msgs {
                     // A killed peer must fall silent at once: its restarted successor now
                     // answers for its index with the service (kill waits for this loop).
                     if self.killed() {
                         return;
                     }
-                    let mut m = m;
                     loop {
                         match apply_ch.send_timeout(m, APPLY_RETRY) {
                             Ok(()) => break,
