@@ -267,13 +267,13 @@ impl ClientEnd {
             }
         }
         // Run the handler on its own thread, so a dead server can be noticed meanwhile.
-        let (sm, srv, filled) = (svc_meth.to_string(), server.clone(), slot.clone());
+        let (sm, srv, filler) = (svc_meth.to_string(), server.clone(), Filler(Some(slot.clone())));
         let started = crate::pool::spawn(move || {
             // A handler that panics ends the run, as a panicking goroutine does in Go;
             // otherwise its caller would wait on for a reply that never comes.
             let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| srv.dispatch(&sm, &args)));
             match reply {
-                Ok(r) => filled.fill(r),
+                Ok(r) => filler.fill(r),
                 Err(_) => crate::fatal(&format!("labrpc: the handler of {sm} panicked (see above)")),
             }
         });
@@ -286,7 +286,7 @@ impl ClientEnd {
         // before the next look goes unnoticed.
         let reply = loop {
             if let Some(r) = slot.take_within(DEAD_CHECK) {
-                break Some(r);
+                break r;
             }
             if net.is_dead(&self.name, &server_name, &server) {
                 break None;
@@ -310,21 +310,22 @@ impl ClientEnd {
     }
 }
 
-/// Where a handler leaves its reply for the waiting caller.
+/// Where a handler leaves its reply for the waiting caller: `Some(None)` if the handler's
+/// job went away without one.
 #[derive(Default)]
 struct Slot {
-    reply: Mutex<Option<Vec<u8>>>,
+    reply: Mutex<Option<Option<Vec<u8>>>>,
     filled: Condvar,
 }
 
 impl Slot {
-    fn fill(&self, reply: Vec<u8>) {
+    fn put(&self, reply: Option<Vec<u8>>) {
         *self.reply.lock().unwrap_or_else(|p| p.into_inner()) = Some(reply);
         self.filled.notify_one();
     }
 
-    /// The reply, if it arrives within `wait`.
-    fn take_within(&self, wait: Duration) -> Option<Vec<u8>> {
+    /// What the handler left, if it does so within `wait`.
+    fn take_within(&self, wait: Duration) -> Option<Option<Vec<u8>>> {
         let deadline = Instant::now() + wait;
         let mut reply = self.reply.lock().unwrap_or_else(|p| p.into_inner());
         loop {
@@ -333,6 +334,26 @@ impl Slot {
             }
             let left = deadline.checked_duration_since(Instant::now())?;
             reply = self.filled.wait_timeout(reply, left).unwrap_or_else(|p| p.into_inner()).0;
+        }
+    }
+}
+
+/// The handler's side of a `Slot`: dropped unfilled, it leaves "no reply", so that its
+/// caller never waits for a job that will not run.
+struct Filler(Option<Arc<Slot>>);
+
+impl Filler {
+    fn fill(mut self, reply: Vec<u8>) {
+        if let Some(slot) = self.0.take() {
+            slot.put(Some(reply));
+        }
+    }
+}
+
+impl Drop for Filler {
+    fn drop(&mut self) {
+        if let Some(slot) = self.0.take() {
+            slot.put(None);
         }
     }
 }

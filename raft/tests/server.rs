@@ -2,7 +2,7 @@
 //! reads its peer's apply channel, checks every applied entry against the other servers,
 //! and in snapshot mode (3D) hands Raft a snapshot every [`SNAPSHOT_INTERVAL`] entries.
 
-use crate::test::Test;
+use crate::test::{Checker, Test};
 use crossbeam_channel::Receiver;
 use labgob::{Any, Decoder, Encoder};
 use labrpc::ClientEnd;
@@ -61,10 +61,9 @@ pub fn new_rfsrv(
         }),
     });
     let applier = thread::Builder::new().name(format!("applier-{srv}"));
-    // The applier holds the test, as Go's applier goroutine does: it goes on checking what a
-    // killed peer applies even after the test has ended, until the peer drops its end of the
-    // channel (Go's goroutine waits forever).
-    let (s1, ts1) = (s.clone(), ts.clone());
+    // As Go's applier goroutine, it goes on checking what a killed peer applies even after
+    // the test has ended, until the peer drops its end of the channel.
+    let (s1, checker) = (s.clone(), ts.checker());
     if snapshot {
         let snapshot = persister.read_snapshot();
         if !snapshot.is_empty() {
@@ -76,9 +75,9 @@ pub fn new_rfsrv(
                 t_fatalf(&err);
             }
         }
-        applier.spawn(move || s1.applier_snap(&ts1, apply_rx))
+        applier.spawn(move || s1.applier_snap(&checker, apply_rx))
     } else {
-        applier.spawn(move || s1.applier(&ts1, apply_rx))
+        applier.spawn(move || s1.applier(&checker, apply_rx))
     }
     .expect("test: cannot start an applier thread");
     (s, raft)
@@ -122,7 +121,7 @@ impl RfSrv {
     /// applied at its index, and that this server applied the one before; any mismatch
     /// ends the whole run, as Go's `log.Fatalf` does. Exits once the peer drops its end of
     /// the channel.
-    fn applier(&self, ts: &Test, apply_ch: Receiver<ApplyMsg>) {
+    fn applier(&self, ts: &Checker, apply_ch: Receiver<ApplyMsg>) {
         for m in apply_ch.iter() {
             if !m.command_valid {
                 // Ignore other kinds of ApplyMsg.
@@ -142,7 +141,7 @@ impl RfSrv {
     /// The applier of the snapshot tests (3D): also requires commands in strict index
     /// order, installs snapshots that Raft sends up, and every `SNAPSHOT_INTERVAL` entries
     /// hands Raft a snapshot of everything applied so far.
-    fn applier_snap(&self, ts: &Test, apply_ch: Receiver<ApplyMsg>) {
+    fn applier_snap(&self, ts: &Checker, apply_ch: Receiver<ApplyMsg>) {
         if self.raft().is_none() {
             return; // as Go's; cannot happen, the peer is set before this thread starts
         }

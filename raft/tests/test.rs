@@ -55,6 +55,51 @@ struct Shared {
     max_index: i64,
 }
 
+/// Every server's applied entries, as the appliers check them (Go's `checkLogs` on
+/// `ts.srvs`). An applier holds this rather than the test, so that it goes on checking what
+/// a killed peer applies after the test has ended (as Go's goroutine does), for as long as
+/// the peer keeps its end of the apply channel, without keeping the test itself alive.
+pub struct Checker(Arc<Mutex<Shared>>);
+
+impl Checker {
+    /// Records that server `i` applied `m`: returns an error if another server (or `i`
+    /// itself) applied a different command at that index, and whether `i` had applied the
+    /// entry before it.
+    pub fn check_logs(&self, i: usize, m: &ApplyMsg) -> (String, bool) {
+        let mut st = self.0.lock().unwrap_or_else(|p| p.into_inner());
+
+        let mut err_msg = String::new();
+        let v = &m.command;
+        let me = st.srvs[i].clone().expect("test: a server applied before it was started");
+        for (j, rs) in st.srvs.iter().enumerate() {
+            let Some(rs) = rs else { continue };
+            if let Some(old) = rs.logs(m.command_index)
+                && old != *v
+            {
+                // Some server has already committed a different value for this entry!
+                err_msg = format!(
+                    "commit index={} server={} {} != server={} {}",
+                    m.command_index,
+                    i,
+                    show(v.as_ref()),
+                    j,
+                    show(old.as_ref())
+                );
+            }
+        }
+        let prevok = {
+            let mut ms = me.lock();
+            let prevok = ms.logs.contains_key(&(m.command_index - 1));
+            ms.logs.insert(m.command_index, v.clone());
+            prevok
+        };
+        if m.command_index > st.max_index {
+            st.max_index = m.command_index;
+        }
+        (err_msg, prevok)
+    }
+}
+
 /// One Raft test's world: the tester's `Config` (reachable through `Deref`, as Go embeds
 /// `*tester.Config`), group 0, and the `RfSrv` that sits above each Raft peer.
 pub struct Test {
@@ -66,7 +111,8 @@ pub struct Test {
     finished: AtomicBool,
     /// The largest persisted Raft state the sampler saw (reported with `RAFT_LOG_SIZE` set).
     max_log_size: AtomicUsize,
-    mu: Mutex<Shared>,
+    /// Shared with the appliers (see [`Checker`]).
+    mu: Arc<Mutex<Shared>>,
     snapshot: bool,
     /// Dropping it stops the peer-state sampler.
     sampler: Mutex<Option<Sender<()>>>,
@@ -109,7 +155,7 @@ pub fn make_test(n: usize, reliable: bool, snapshot: bool) -> Arc<Test> {
         g: Late(OnceLock::new()),
         finished: AtomicBool::new(false),
         max_log_size: AtomicUsize::new(0),
-        mu: Mutex::new(Shared { srvs: vec![None; n], max_index: 0 }),
+        mu: Arc::new(Mutex::new(Shared { srvs: vec![None; n], max_index: 0 })),
         snapshot,
         sampler: Mutex::new(None),
     });
@@ -284,41 +330,9 @@ impl Test {
         term
     }
 
-    /// Records that server `i` applied `m`: returns an error if another server (or `i`
-    /// itself) applied a different command at that index, and whether `i` had applied the
-    /// entry before it.
-    pub fn check_logs(&self, i: usize, m: &ApplyMsg) -> (String, bool) {
-        let mut st = self.lock();
-
-        let mut err_msg = String::new();
-        let v = &m.command;
-        let me = st.srvs[i].clone().expect("test: a server applied before it was started");
-        for (j, rs) in st.srvs.iter().enumerate() {
-            let Some(rs) = rs else { continue };
-            if let Some(old) = rs.logs(m.command_index)
-                && old != *v
-            {
-                // Some server has already committed a different value for this entry!
-                err_msg = format!(
-                    "commit index={} server={} {} != server={} {}",
-                    m.command_index,
-                    i,
-                    show(v.as_ref()),
-                    j,
-                    show(old.as_ref())
-                );
-            }
-        }
-        let prevok = {
-            let mut ms = me.lock();
-            let prevok = ms.logs.contains_key(&(m.command_index - 1));
-            ms.logs.insert(m.command_index, v.clone());
-            prevok
-        };
-        if m.command_index > st.max_index {
-            st.max_index = m.command_index;
-        }
-        (err_msg, prevok)
+    /// What the appliers check each applied entry against.
+    pub fn checker(&self) -> Checker {
+        Checker(self.mu.clone())
     }
 
     /// Checks that no connected server thinks it is the leader.

@@ -31,6 +31,11 @@ fn followers(ids: &[usize], term: i64) {
     }
 }
 
+/// Peer `i` leads `term`.
+fn leader(i: usize, term: i64) {
+    annotate_peer_view(i, Some(PeerView { term, leader: true, candidate: Some(false) }));
+}
+
 /// Peer `i` stands for election in `term`.
 fn candidate(i: usize, term: i64) {
     annotate_peer_view(i, Some(PeerView { term, leader: false, candidate: Some(true) }));
@@ -51,7 +56,7 @@ fn main() {
     c.at(310);
     followers(&[0, 1, 2, 4], 1);
     c.at(320);
-    annotate_peer_state(3, 1, true, true);
+    leader(3, 1);
     annotate("raft-3", "won election", "votes from 0, 1, 3 in term 1");
     c.at(520);
     annotate_checker_success("leader in term 1 = 3", "leader in term 1 = 3");
@@ -70,7 +75,7 @@ fn main() {
     c.at(1420);
     followers(&[0, 2, 4], 2);
     c.at(1430);
-    annotate_peer_state(1, 2, true, true);
+    leader(1, 2);
     annotate("raft-1", "won election", "votes from 0, 1, 2 in term 2");
     annotate_continuous("raft-3", "stale leader", "still leader of term 1, cut off from the others");
     c.at(1900);
@@ -114,7 +119,7 @@ fn main() {
     c.at(3700);
     followers(&[0], 3);
     c.at(3720);
-    annotate_peer_state(0, 3, true, true);
+    leader(0, 3);
     followers(&[3, 4], 3);
     annotate("raft-0", "won election", "votes from 0, 3, 4 in term 3");
     for (k, term) in [(3900, 3), (4400, 4), (4900, 5)] {
