@@ -206,7 +206,7 @@ pub fn annotate_clear_failure() {
 /// Records peer `peer`'s term and leadership, or that it is down (`alive` false; then
 /// `term` and `is_leader` are ignored); only changes are kept.
 pub fn annotate_peer_state(peer: usize, term: i64, is_leader: bool, alive: bool) {
-    with(|s, now| s.peer_state(peer, term, is_leader, None, alive, now));
+    annotate_peer_view(peer, alive.then_some(PeerView { term, leader: is_leader, candidate: None }));
 }
 
 /// A Raft peer as it sees itself, for the timeline's peer lanes.
@@ -237,10 +237,7 @@ pub fn peer_view(rf: &dyn raftapi::Raft) -> PeerView {
 
 /// Records peer `peer` as it sees itself, or as down (`None`); only changes are kept.
 pub fn annotate_peer_view(peer: usize, view: Option<PeerView>) {
-    with(|s, now| match view {
-        Some(v) => s.peer_state(peer, v.term, v.leader, v.candidate, true, now),
-        None => s.peer_state(peer, -1, false, None, false, now),
-    });
+    with(|s, now| s.peer_state(peer, view, now));
 }
 
 /// Records the network's settings (when a test begins and when it changes them).

@@ -3,7 +3,7 @@
 //! method takes the current time, so that the logic is testable with made-up times.
 
 use super::timeline::{Annotation, NetMode, NetState, PeerSample, Timeline};
-use super::{COLOR_FAULT, COLOR_INFO, TAG_CHECKER, TAG_INFO, TAG_PARTITION};
+use super::{COLOR_FAULT, COLOR_INFO, PeerView, TAG_CHECKER, TAG_INFO, TAG_PARTITION};
 use std::collections::BTreeMap;
 
 /// A continuous annotation still open: it ends when the next one of its tag begins.
@@ -183,8 +183,7 @@ impl Store {
             changed |= !self.crashed[i];
             self.crashed[i] = true;
             // Now rather than at the sampler's next look.
-            let term = self.last_term(i);
-            self.peer_state(i, term, false, None, false, now);
+            self.peer_state(i, None, now);
         }
         if changed {
             self.fault(now);
@@ -200,7 +199,7 @@ impl Store {
             self.crashed[i] = false;
             // Up, in a state the sampler (if any) has yet to see.
             if self.peers.get(i).and_then(|s| s.last()).is_some_and(|s| !s.alive) {
-                self.peer_state(i, -1, false, None, true, now);
+                self.peer_state(i, Some(PeerView { term: -1, leader: false, candidate: None }), now);
             }
         }
         if changed {
@@ -267,21 +266,12 @@ impl Store {
         self.peers.get(peer).and_then(|s| s.last()).map_or(-1, |s| s.term)
     }
 
-    /// Records peer `peer`'s state if it changed; a down peer keeps its last known term.
-    /// `candidate` is `None` when the peer does not tell.
-    pub(crate) fn peer_state(
-        &mut self,
-        peer: usize,
-        term: i64,
-        leader: bool,
-        candidate: Option<bool>,
-        alive: bool,
-        now: i64,
-    ) {
-        let (term, leader, candidate) = if alive {
-            (term, leader, candidate.map(|c| c && !leader))
-        } else {
-            (self.last_term(peer), false, None)
+    /// Records peer `peer` as it sees itself, or as down (`None`, keeping its last known
+    /// term), if that changed.
+    pub(crate) fn peer_state(&mut self, peer: usize, view: Option<PeerView>, now: i64) {
+        let (term, leader, candidate, alive) = match view {
+            Some(v) => (v.term, v.leader, v.candidate.map(|c| c && !v.leader), true),
+            None => (self.last_term(peer), false, None, false),
         };
         if self.peers.len() <= peer {
             self.peers.resize_with(peer + 1, Vec::new);
